@@ -1,0 +1,82 @@
+"""The exception tree of otel-bridge.
+
+Every error knows whether retrying the same request can succeed (``retryable``); that single
+classification decides the transport code (see ``receivers/status.py``)::
+
+    OtelBridgeError                 retryable?
+    ├── ConfigError                 no   bad settings, raised at startup
+    ├── DecodeError                 no   a body that cannot be parsed at all (HTTP 400 / INVALID_ARGUMENT)
+    ├── UnsupportedMediaType        no   a content type we do not speak (HTTP 415)
+    ├── PayloadTooLarge             no   a body over the size limits (HTTP 413 / RESOURCE_EXHAUSTED)
+    ├── Unauthenticated             no   missing or wrong credentials (HTTP 401 / UNAUTHENTICATED)
+    ├── NotFound                    no   no such object in this project (HTTP 404)
+    ├── QueueFull                   yes  backpressure (HTTP 503 + Retry-After / UNAVAILABLE + RetryInfo)
+    └── StoreUnavailable            yes  the database cannot be reached (HTTP 503 / UNAVAILABLE)
+
+Problems with a single span are values, not exceptions: see ``otel_bridge.model.Rejected``.
+"""
+
+from __future__ import annotations
+
+
+class OtelBridgeError(Exception):
+    """Base of every error otel-bridge raises on purpose."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(OtelBridgeError):
+    """A setting is missing, malformed, or contradicts another one."""
+
+
+class DecodeError(OtelBridgeError):
+    """A request body that cannot be decoded at all; nothing of it is stored."""
+
+
+class UnsupportedMediaType(OtelBridgeError):
+    """A request whose content type otel-bridge does not accept."""
+
+
+class PayloadTooLarge(OtelBridgeError):
+    """A request larger than the configured limit, compressed or decompressed."""
+
+
+class Unauthenticated(OtelBridgeError):
+    """Missing or wrong credentials."""
+
+
+class NotFound(OtelBridgeError):
+    """The object does not exist in the caller's project."""
+
+
+class QueueFull(OtelBridgeError):
+    """The ingest queue is at its byte limit; the client should retry after ``retry_after`` seconds."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StoreUnavailable(OtelBridgeError):
+    """The store cannot be reached or refused the write; retrying later may succeed."""
+
+    retryable = True
+
+
+__all__ = [
+    "ConfigError",
+    "DecodeError",
+    "NotFound",
+    "OtelBridgeError",
+    "PayloadTooLarge",
+    "QueueFull",
+    "StoreUnavailable",
+    "Unauthenticated",
+    "UnsupportedMediaType",
+]

@@ -1,0 +1,51 @@
+"""Frozen dataclasses shared by every layer; no I/O, no third-party imports."""
+
+from otel_bridge.model.langfuse import (
+    Cost,
+    Observation,
+    ObservationLevel,
+    ObservationType,
+    Payload,
+    Session,
+    Trace,
+    TraceClaims,
+    Usage,
+)
+from otel_bridge.model.spans import (
+    Attributes,
+    AttributeValue,
+    InstrumentationScope,
+    Rejected,
+    SpanEvent,
+    SpanKind,
+    SpanLink,
+    SpanRecord,
+    SpanStatus,
+    StatusCode,
+    build,
+    nanos_to_datetime,
+)
+
+__all__ = [
+    "AttributeValue",
+    "Attributes",
+    "Cost",
+    "InstrumentationScope",
+    "Observation",
+    "ObservationLevel",
+    "ObservationType",
+    "Payload",
+    "Rejected",
+    "Session",
+    "SpanEvent",
+    "SpanKind",
+    "SpanLink",
+    "SpanRecord",
+    "SpanStatus",
+    "StatusCode",
+    "Trace",
+    "TraceClaims",
+    "Usage",
+    "build",
+    "nanos_to_datetime",
+]

@@ -1,0 +1,178 @@
+"""Langfuse SDK attributes (v3 and newer, OTel-based SDKs): ``langfuse.*``.
+
+Source: langfuse-python ``langfuse/_client/attributes.py`` and Langfuse's ``OtelIngestionProcessor``
+(shared/reference/conventions.md §1.5 and §2). Values of input, output, usage, cost, model parameters
+and completion start time are JSON strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from otel_bridge.model import ObservationLevel, ObservationType
+from otel_bridge.translate.draft import ObservationDraft
+from otel_bridge.translate.payloads import json_payload
+from otel_bridge.translate.registry import PRIORITY_LANGFUSE, Convention, TypeRule
+from otel_bridge.translate.view import SpanView, as_float, as_int, parse_json
+
+NAMESPACE = "langfuse"
+OBSERVATION_TYPE = "langfuse.observation.type"
+OBSERVATION_INPUT = "langfuse.observation.input"
+OBSERVATION_OUTPUT = "langfuse.observation.output"
+TRACE_INPUT = "langfuse.trace.input"
+TRACE_OUTPUT = "langfuse.trace.output"
+MODEL_PARAMETERS = "langfuse.observation.model.parameters"
+USAGE_DETAILS = "langfuse.observation.usage_details"
+COST_DETAILS = "langfuse.observation.cost_details"
+COMPLETION_START_TIME = "langfuse.observation.completion_start_time"
+LEVEL = "langfuse.observation.level"
+STATUS_MESSAGE = "langfuse.observation.status_message"
+PROMPT_NAME_KEYS = ("langfuse.observation.prompt.name", "langfuse.prompt.name")
+PROMPT_VERSION_KEYS = ("langfuse.observation.prompt.version", "langfuse.prompt.version")
+OBSERVATION_METADATA = "langfuse.observation.metadata"
+TRACE_METADATA = "langfuse.trace.metadata"
+GENERIC_METADATA = "langfuse.metadata"
+INTERNAL_PREFIX = "langfuse.internal."
+
+#: Metadata keys that carry trace claims (read by ``precedence``), not metadata.
+CLAIM_METADATA_KEYS = frozenset({"langfuse_session_id", "langfuse_user_id", "langfuse_tags"})
+
+TYPES = {t.value.lower(): t for t in ObservationType}
+
+LEVELS = {
+    "DEBUG": ObservationLevel.DEBUG,
+    "TRACE": ObservationLevel.DEBUG,
+    "VERBOSE": ObservationLevel.DEBUG,
+    "DEFAULT": ObservationLevel.DEFAULT,
+    "INFO": ObservationLevel.DEFAULT,
+    "LOG": ObservationLevel.DEFAULT,
+    "NOTICE": ObservationLevel.DEFAULT,
+    "OK": ObservationLevel.DEFAULT,
+    "SUCCESS": ObservationLevel.DEFAULT,
+    "WARNING": ObservationLevel.WARNING,
+    "WARN": ObservationLevel.WARNING,
+    "ERROR": ObservationLevel.ERROR,
+    "FATAL": ObservationLevel.ERROR,
+    "CRITICAL": ObservationLevel.ERROR,
+}
+
+#: ``usage_details`` names → normalized usage names (Langfuse's and the OpenAI/Anthropic spellings).
+USAGE_NAMES = {
+    "input": "input",
+    "prompt_tokens": "input",
+    "input_tokens": "input",
+    "output": "output",
+    "completion_tokens": "output",
+    "output_tokens": "output",
+    "total": "total",
+    "total_tokens": "total",
+    "input_cached_tokens": "cached",
+    "cache_read_input_tokens": "cached",
+    "input_cache_read": "cached",
+    "output_reasoning_tokens": "reasoning",
+    "reasoning_tokens": "reasoning",
+    "output_reasoning": "reasoning",
+}
+
+
+def applies(span: SpanView) -> bool:
+    """Any ``langfuse.*`` attribute."""
+    return NAMESPACE in span.namespaces
+
+
+def observation_type(span: SpanView, draft: ObservationDraft) -> ObservationType | None:
+    """``langfuse.observation.type``: one of Langfuse's types, lowercase."""
+    value = span.peek(OBSERVATION_TYPE)
+    if not isinstance(value, str):
+        return None
+    found = TYPES.get(value.strip().lower())
+    if found is not None:
+        span.take(OBSERVATION_TYPE)
+    return found
+
+
+def extract(span: SpanView, draft: ObservationDraft) -> None:
+    """Offer everything the Langfuse SDK sets on a span."""
+    # Inputs and outputs are JSON text, kept as text until read (see ``model.Payload``).
+    draft.offer_io(json_payload(span.take(OBSERVATION_INPUT)), json_payload(span.take(OBSERVATION_OUTPUT)))
+    trace_input = json_payload(span.take(TRACE_INPUT))
+    trace_output = json_payload(span.take(TRACE_OUTPUT))
+    if trace_input is not None:
+        draft.explicit_trace_input = trace_input
+    if trace_output is not None:
+        draft.explicit_trace_output = trace_output
+
+    parameters = span.take_json(MODEL_PARAMETERS)
+    if isinstance(parameters, dict):
+        draft.offer_parameters(parameters)
+    usage = span.take_json(USAGE_DETAILS)
+    if isinstance(usage, dict):
+        draft.offer_usage(**_usage(usage))
+    cost = span.take_json(COST_DETAILS)
+    if isinstance(cost, dict):
+        draft.offer_cost(**{k: as_float(v) for k, v in cost.items() if k in ("input", "output", "total")})
+    if draft.completion_start_time is None:
+        draft.completion_start_time = _datetime(span.take_json(COMPLETION_START_TIME))
+
+    level = span.take(LEVEL)
+    if isinstance(level, str) and draft.level is None:
+        draft.level = LEVELS.get(level.strip().upper())
+    status = span.take(STATUS_MESSAGE)
+    if status is not None and draft.status_message is None:
+        draft.status_message = str(status)
+
+    prompt_name = span.first_str(PROMPT_NAME_KEYS)
+    if prompt_name is not None:
+        draft.prompt_name = prompt_name
+        draft.prompt_version = as_int(span.first(PROMPT_VERSION_KEYS))
+
+    _metadata(span, OBSERVATION_METADATA, draft.metadata)
+    _metadata(span, GENERIC_METADATA, draft.metadata)
+    _metadata(span, TRACE_METADATA, draft.trace_metadata)
+    for key in span.keys_with_prefix(INTERNAL_PREFIX):
+        span.take(key)
+
+
+def _usage(details: dict[str, Any]) -> dict[str, int | None]:
+    counts: dict[str, int | None] = {}
+    for key, value in details.items():
+        number = as_int(value)
+        if number is not None:
+            counts.setdefault(USAGE_NAMES.get(key, key), number)
+    return counts
+
+
+def _metadata(span: SpanView, key: str, into: dict[str, Any]) -> None:
+    """A JSON object at ``key`` and flattened ``key.<name>`` attributes, merged into ``into``."""
+    whole = span.take_json(key)
+    if isinstance(whole, dict):
+        for name, value in whole.items():
+            into.setdefault(name, value)
+    elif whole is not None:
+        into.setdefault("metadata", whole)
+    prefix = key + "."
+    for attribute in span.keys_with_prefix(prefix):
+        name = attribute[len(prefix) :]
+        if name in CLAIM_METADATA_KEYS:
+            continue
+        value = span.take(attribute)
+        into.setdefault(name, parse_json(value) if isinstance(value, str) else value)
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+CONVENTION = Convention(
+    name="langfuse",
+    applies=applies,
+    extract=extract,
+    type_rules=(TypeRule(PRIORITY_LANGFUSE, OBSERVATION_TYPE, observation_type),),
+)

@@ -1,0 +1,73 @@
+"""The convention registry: which conventions extract fields, in what order, and which rule picks
+an observation's type (DESIGN.md rule 4; Langfuse's ``ObservationTypeMapper``).
+
+To support a new convention: write ``conventions/<name>.py`` exposing ``CONVENTION``, add it to
+``EXTRACTION_ORDER`` below, and give its type rules priorities that place them in the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from otel_bridge.model import ObservationType
+from otel_bridge.translate.draft import ObservationDraft
+from otel_bridge.translate.view import SpanView
+
+TypeDetector = Callable[[SpanView, ObservationDraft], "ObservationType | None"]
+
+# Type rule priorities (lower runs first), DESIGN.md rule 4.
+PRIORITY_LANGFUSE = 10
+PRIORITY_OPENINFERENCE = 20
+PRIORITY_GENAI_OPERATION = 30
+PRIORITY_VERCEL_OPERATION = 40
+PRIORITY_TRACELOOP_KIND = 50
+PRIORITY_TOOL_ATTRIBUTES = 60
+PRIORITY_FRAMEWORK = 70
+PRIORITY_HAS_MODEL = 90
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRule:
+    """One step of the type chain: returns a type, or None to pass to the next rule."""
+
+    priority: int
+    name: str
+    detect: TypeDetector
+
+
+@dataclass(frozen=True, slots=True)
+class Convention:
+    """One convention's module, as the translator sees it.
+
+    ``applies`` is a cheap check (a few dict lookups, or the scope name) that lets the translator
+    skip a convention entirely; ``extract`` offers values to the draft.
+    """
+
+    name: str
+    applies: Callable[[SpanView], bool]
+    extract: Callable[[SpanView, ObservationDraft], None]
+    type_rules: tuple[TypeRule, ...] = field(default=())
+
+
+class ObservationTypeRegistry:
+    """Type rules sorted by priority; the first rule that answers picks the type, else SPAN."""
+
+    def __init__(self, rules: Sequence[TypeRule]) -> None:
+        self.rules = tuple(sorted(rules, key=lambda rule: rule.priority))
+
+    def classify(self, span: SpanView, draft: ObservationDraft) -> ObservationType:
+        """The observation type of ``span``."""
+        for rule in self.rules:
+            found = rule.detect(span, draft)
+            if found is not None:
+                return found
+        return ObservationType.SPAN
+
+
+def has_model(span: SpanView, draft: ObservationDraft) -> ObservationType | None:
+    """Last resort before SPAN: a span that names a model is a generation."""
+    return ObservationType.GENERATION if draft.model else None
+
+
+HAS_MODEL_RULE = TypeRule(PRIORITY_HAS_MODEL, "has a model", has_model)

@@ -1,0 +1,270 @@
+"""``SpanRecord`` → ``Observation`` + ``TraceClaims``: the one code path every producer shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from otel_bridge.model import (
+    Cost,
+    Observation,
+    ObservationLevel,
+    SpanRecord,
+    StatusCode,
+    TraceClaims,
+    build,
+    nanos_to_datetime,
+)
+from otel_bridge.translate import precedence as keys
+from otel_bridge.translate.conventions import CONVENTIONS, TYPE_REGISTRY
+from otel_bridge.translate.draft import ObservationDraft
+from otel_bridge.translate.pricing import PriceTable, default_price_table
+from otel_bridge.translate.registry import Convention
+from otel_bridge.translate.usage import build_usage
+from otel_bridge.translate.view import SpanView, as_str, parse_json
+
+EXCEPTION_EVENT = "exception"
+DEFAULT_ENVIRONMENT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One span, translated: its observation and what it says about its trace."""
+
+    observation: Observation
+    claims: TraceClaims
+
+
+def translate_spans(records: Iterable[SpanRecord], prices: PriceTable | None = None) -> list[Translation]:
+    """Translate every span; translation never fails a span (unmappable values stay in metadata)."""
+    table = prices or default_price_table()
+    return [translate_span(record, table) for record in records]
+
+
+def translate_span(record: SpanRecord, prices: PriceTable | None = None) -> Translation:
+    """Translate one span."""
+    span = SpanView(record)
+    draft = ObservationDraft()
+    for convention in _applicable(span):
+        convention.extract(span, draft)
+    namespaces = span.namespaces
+    if draft.model is None:
+        draft.model = span.first_str(keys.MODEL_KEYS)
+    observation_type = draft.type or TYPE_REGISTRY.classify(span, draft)
+
+    level, status_message = _level_and_status(record, draft)
+    usage = build_usage(draft.usage)
+    cost = _cost(draft, usage, prices or default_price_table())
+    resource = record.resource_attributes
+    environment = _environment(span, resource)
+    version = _claim(span, keys.VERSION_KEYS) or _resource_str(resource, keys.RESOURCE_VERSION_KEYS)
+    name = _claim(span, keys.NAME_KEYS) or draft.name or record.name
+    start = nanos_to_datetime(record.start_time_unix_nano)
+    end = (
+        start
+        if record.end_time_unix_nano == record.start_time_unix_nano
+        else nanos_to_datetime(record.end_time_unix_nano)
+    )
+
+    # ``build`` skips the frozen dataclasses' slow __init__; every field must be given here.
+    claims = build(
+        TraceClaims,
+        {
+            "trace_id": record.trace_id,
+            "span_id": record.span_id,
+            "start_time_unix_nano": record.start_time_unix_nano,
+            "end_time_unix_nano": record.end_time_unix_nano,
+            "is_root": record.parent_span_id is None or span.take(keys.AS_ROOT_KEY) in (True, "true"),
+            "span_name": name,
+            "session_id": _claim(span, keys.SESSION_ID_KEYS),
+            "user_id": _claim(span, keys.USER_ID_KEYS),
+            "tags": _tags(span.first(keys.TAGS_KEYS)),
+            "release": _claim(span, keys.RELEASE_KEYS) or _resource_str(resource, keys.RELEASE_KEYS),
+            "version": version,
+            "environment": environment,
+            "public": _bool(span.first(keys.PUBLIC_KEYS)) if "langfuse" in namespaces else None,
+            "metadata": draft.trace_metadata,
+            "explicit_name": _claim(span, keys.TRACE_NAME_KEYS) or draft.trace_name,
+            "explicit_input": draft.explicit_trace_input,
+            "explicit_output": draft.explicit_trace_output,
+            "span_input": draft.input,
+            "span_output": draft.output,
+        },
+    )
+    observation = build(
+        Observation,
+        {
+            "id": record.span_id,
+            "trace_id": record.trace_id,
+            "parent_observation_id": record.parent_span_id,
+            "type": observation_type,
+            "name": name,
+            "start_time": start,
+            "end_time": end,
+            "completion_start_time": draft.completion_start_time,
+            "model": draft.model,
+            "model_parameters": draft.model_parameters,
+            "input": draft.input,
+            "output": draft.output,
+            "usage": usage,
+            "cost": cost,
+            "level": level,
+            "status_message": status_message,
+            "version": version,
+            "environment": environment or DEFAULT_ENVIRONMENT,
+            "metadata": _metadata(span, draft),
+            "prompt_name": draft.prompt_name,
+            "prompt_version": draft.prompt_version,
+        },
+    )
+    return Translation(observation, claims)
+
+
+def _applicable(span: SpanView) -> tuple[Convention, ...]:
+    """The conventions that apply to ``span``, decided once per shape: detection looks only at the
+    keys, the scope name and whether the span has events."""
+    memo_key = ("conventions", span.scope_name, bool(span.record.events))
+    found: tuple[Convention, ...] | None = span.shape.memo.get(memo_key)
+    if found is None:
+        found = span.shape.memo[memo_key] = tuple(c for c in CONVENTIONS if c.applies(span))
+    return found
+
+
+def _claim(span: SpanView, key_list: tuple[str, ...]) -> str | None:
+    value = span.first_str(key_list)
+    if value and len(value) > 1 and value[0] == '"' == value[-1]:
+        # MLflow JSON-encodes every attribute it sets, the app's ``session.id`` included.
+        decoded = parse_json(value)
+        if isinstance(decoded, str):
+            return decoded
+    return value
+
+
+def _level_and_status(record: SpanRecord, draft: ObservationDraft) -> tuple[ObservationLevel, str | None]:
+    """Explicit level, else span status ERROR, else an ``exception`` event, else DEFAULT (rule 6)."""
+    message = draft.status_message or record.status.message or None
+    if draft.level is not None:
+        return draft.level, message
+    exception = next((e for e in record.events if e.name == EXCEPTION_EVENT), None)
+    if exception is not None and message is None:
+        message = _exception_message(exception.attributes)
+    if record.status.code is StatusCode.ERROR or exception is not None:
+        return ObservationLevel.ERROR, message
+    return ObservationLevel.DEFAULT, message
+
+
+def _exception_message(attributes: Any) -> str | None:
+    kind = attributes.get("exception.type")
+    text = attributes.get("exception.message")
+    if kind and text:
+        return f"{kind}: {text}"
+    return as_str(kind or text) if (kind or text) else None
+
+
+def _cost(draft: ObservationDraft, usage: Any, prices: PriceTable) -> Cost | None:
+    explicit = draft.cost
+    if explicit:
+        total = explicit.get("total")
+        if total is None and ("input" in explicit or "output" in explicit):
+            total = explicit.get("input", 0.0) + explicit.get("output", 0.0)
+        return Cost(input=explicit.get("input"), output=explicit.get("output"), total=total)
+    return prices.cost(draft.model, usage)
+
+
+def _environment(span: SpanView, resource: Any) -> str | None:
+    """Langfuse's rule: for each key, the span then the resource; normalized to ``[a-z0-9-_]{1,40}``."""
+    for key in keys.ENVIRONMENT_KEYS:
+        value = span.take(key)
+        if value is None:
+            value = resource.get(key)
+        if value:
+            return _normalize_environment(as_str(value))
+    return None
+
+
+def _normalize_environment(value: str) -> str:
+    known = _ENVIRONMENTS.get(value)
+    if known is None:
+        if len(_ENVIRONMENTS) > _ENVIRONMENT_CACHE_SIZE:
+            _ENVIRONMENTS.clear()
+        known = _ENVIRONMENTS[value] = _normalized_environment(value)
+    return known
+
+
+_ENVIRONMENTS: dict[str, str] = {}
+_ENVIRONMENT_CACHE_SIZE = 1024
+
+
+def _normalized_environment(value: str) -> str:
+    lowered = value.strip().lower()
+    for prefix in ("langfuse-", "langfuse_"):
+        if lowered.startswith(prefix):
+            lowered = lowered[len(prefix) :]
+    valid = 0 < len(lowered) <= 40 and all(c.isascii() and (c.isalnum() or c in "-_") for c in lowered)
+    return lowered if valid else "default"
+
+
+def _resource_str(resource: Any, names: tuple[str, ...]) -> str | None:
+    for key in names:
+        value = resource.get(key)
+        if value:
+            return as_str(value)
+    return None
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    """Tags from an array, a JSON array string, a comma-separated string or a single string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parsed = parse_json(value)
+        if isinstance(parsed, list):
+            value = parsed
+        else:
+            value = [part for part in (piece.strip() for piece in value.split(",")) if part]
+    if not isinstance(value, list):
+        value = [value]
+    return tuple(sorted({as_str(tag) for tag in value if tag is not None and tag != ""}))
+
+
+def _bool(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _metadata(span: SpanView, draft: ObservationDraft) -> dict[str, Any]:
+    """Everything no convention mapped (rule 1), plus the resource, the scope, and events that
+    were not turned into input/output."""
+    record = span.record
+    used = span.used
+    metadata: dict[str, Any] = dict(draft.metadata)
+    unmapped = {key: value for key, value in record.attributes.items() if key not in used}
+    if unmapped:
+        metadata["attributes"] = unmapped
+    if record.resource_attributes:
+        # Shared by every span of the resource, never mutated.
+        metadata["resourceAttributes"] = record.resource_attributes
+    scope = record.scope
+    if scope.name or scope.version or scope.attributes:
+        metadata["scope"] = {
+            "name": scope.name,
+            "version": scope.version,
+            "attributes": dict(scope.attributes),
+        }
+    events = [
+        {"name": e.name, "timeUnixNano": e.time_unix_nano, "attributes": e.attributes}
+        for index, e in enumerate(record.events)
+        if index not in draft.events_used
+    ]
+    if events:
+        metadata["events"] = events
+    if record.links:
+        metadata["links"] = [
+            {"traceId": link.trace_id, "spanId": link.span_id, "attributes": dict(link.attributes)}
+            for link in record.links
+        ]
+    return metadata

@@ -1,0 +1,24 @@
+"""The golden corpus's one command-line option: ``--update-golden`` (rewrite the ``*.expected.json`` files).
+
+Pass it together with the golden directory, so that pytest loads this conftest before it parses the command
+line: ``pytest tests/golden --update-golden``. Then review the diff of the expected files before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="golden corpus: rewrite tests/golden/cases/**/*.expected.json from the translator's output",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites the golden expected files."""
+    return bool(request.config.getoption("update_golden", default=False))

@@ -1,0 +1,19 @@
+"""The library stays light: importing it pulls in no server dependency."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SERVER_MODULES = ("sqlalchemy", "grpc", "starlette", "uvicorn", "jinja2", "alembic")
+
+
+class TestLibraryImport:
+    def test_library_import_leaves_server_stack_out(self) -> None:
+        """``import otel_bridge`` (and its translator) loads no server-side dependency."""
+        code = (
+            "import sys, otel_bridge, otel_bridge.otlp, otel_bridge.translate; "
+            f"print([m for m in {SERVER_MODULES!r} if m in sys.modules])"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == "[]"
