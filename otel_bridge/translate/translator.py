@@ -21,8 +21,8 @@ from otel_bridge.translate.conventions import CONVENTIONS, TYPE_REGISTRY
 from otel_bridge.translate.draft import ObservationDraft
 from otel_bridge.translate.pricing import PriceTable, default_price_table
 from otel_bridge.translate.registry import Convention
-from otel_bridge.translate.usage import build_usage
-from otel_bridge.translate.view import SpanView, as_str, parse_json
+from otel_bridge.translate.usage import NO_USAGE, build_usage
+from otel_bridge.translate.view import Shape, SpanView, as_str, parse_json
 
 EXCEPTION_EVENT = "exception"
 DEFAULT_ENVIRONMENT = "default"
@@ -39,33 +39,97 @@ class Translation:
 def translate_spans(records: Iterable[SpanRecord], prices: PriceTable | None = None) -> list[Translation]:
     """Translate every span; translation never fails a span (unmappable values stay in metadata)."""
     table = prices or default_price_table()
-    return [translate_span(record, table) for record in records]
+    # Spans of one resource share its attributes object: its facts are worked out once per call.
+    resources: dict[int, _ResourceFacts] = {}
+    return [_translate(record, table, resources) for record in records]
 
 
 def translate_span(record: SpanRecord, prices: PriceTable | None = None) -> Translation:
     """Translate one span."""
+    return _translate(record, prices or default_price_table(), {})
+
+
+class _ClaimKeys:
+    """For one shape: which keys of each precedence list (``precedence.py``) the span carries."""
+
+    __slots__ = (
+        "environment",
+        "model",
+        "name",
+        "public",
+        "release",
+        "session",
+        "tags",
+        "trace_name",
+        "user",
+        "version",
+    )
+
+    def __init__(self, shape: Shape) -> None:
+        present = shape.present
+        self.session = present(keys.SESSION_ID_KEYS)
+        self.user = present(keys.USER_ID_KEYS)
+        self.tags = present(keys.TAGS_KEYS)
+        self.release = present(keys.RELEASE_KEYS)
+        self.version = present(keys.VERSION_KEYS)
+        self.environment = present(keys.ENVIRONMENT_KEYS)
+        self.trace_name = present(keys.TRACE_NAME_KEYS)
+        self.name = present(keys.NAME_KEYS)
+        self.model = present(keys.MODEL_KEYS)
+        self.public = present(keys.PUBLIC_KEYS)
+
+
+class _ResourceFacts:
+    """Claims read from a resource's attributes (the fallbacks of DESIGN.md rule 2)."""
+
+    __slots__ = ("environment", "release", "version")
+
+    def __init__(self, resource: Any) -> None:
+        self.environment = _resource_environment(resource)
+        self.release = _resource_str(resource, keys.RELEASE_KEYS)
+        self.version = _resource_str(resource, keys.RESOURCE_VERSION_KEYS)
+
+
+def _translate(record: SpanRecord, prices: PriceTable, resources: dict[int, _ResourceFacts]) -> Translation:
     span = SpanView(record)
     draft = ObservationDraft()
+    shape = span.shape
+    memo = shape.memo
     for convention in _applicable(span):
         convention.extract(span, draft)
-    namespaces = span.namespaces
-    if draft.model is None:
-        draft.model = span.first_str(keys.MODEL_KEYS)
-    observation_type = draft.type or TYPE_REGISTRY.classify(span, draft)
+    plan: _ClaimKeys | None = memo.get(_ClaimKeys)
+    if plan is None:
+        plan = memo[_ClaimKeys] = _ClaimKeys(shape)
+    attributes = record.attributes
+    used = span.used
 
+    if draft.model is None and plan.model:
+        draft.model = _text(_pick(attributes, used, plan.model))
+    observation_type = draft.type or TYPE_REGISTRY.classify(span, draft)
     level, status_message = _level_and_status(record, draft)
-    usage = build_usage(draft.usage)
-    cost = _cost(draft, usage, prices or default_price_table())
+    usage = build_usage(draft.usage) if draft.usage else NO_USAGE
+    cost = _cost(draft, usage, prices)
+
     resource = record.resource_attributes
-    environment = _environment(span, resource)
-    version = _claim(span, keys.VERSION_KEYS) or _resource_str(resource, keys.RESOURCE_VERSION_KEYS)
-    name = _claim(span, keys.NAME_KEYS) or draft.name or record.name
+    facts = resources.get(id(resource))
+    if facts is None:
+        facts = resources[id(resource)] = _ResourceFacts(resource)
+    environment = (
+        _normalize_environment(as_str(_pick(attributes, used, plan.environment)))
+        if plan.environment
+        else facts.environment
+    )
+    version = _claim(attributes, used, plan.version) or facts.version
+    name = _claim(attributes, used, plan.name) or draft.name or record.name
     start = nanos_to_datetime(record.start_time_unix_nano)
     end = (
         start
         if record.end_time_unix_nano == record.start_time_unix_nano
         else nanos_to_datetime(record.end_time_unix_nano)
     )
+    is_root = record.parent_span_id is None
+    if not is_root and keys.AS_ROOT_KEY in attributes:
+        is_root = span.take(keys.AS_ROOT_KEY) in (True, "true")
 
     # ``build`` skips the frozen dataclasses' slow __init__; every field must be given here.
     claims = build(
@@ -75,17 +139,17 @@ def translate_span(record: SpanRecord, prices: PriceTable | None = None) -> Tran
             "span_id": record.span_id,
             "start_time_unix_nano": record.start_time_unix_nano,
             "end_time_unix_nano": record.end_time_unix_nano,
-            "is_root": record.parent_span_id is None or span.take(keys.AS_ROOT_KEY) in (True, "true"),
+            "is_root": is_root,
             "span_name": name,
-            "session_id": _claim(span, keys.SESSION_ID_KEYS),
-            "user_id": _claim(span, keys.USER_ID_KEYS),
-            "tags": _tags(span.first(keys.TAGS_KEYS)),
-            "release": _claim(span, keys.RELEASE_KEYS) or _resource_str(resource, keys.RELEASE_KEYS),
+            "session_id": _claim(attributes, used, plan.session),
+            "user_id": _claim(attributes, used, plan.user),
+            "tags": _tags(_pick(attributes, used, plan.tags)) if plan.tags else (),
+            "release": _claim(attributes, used, plan.release) or facts.release,
             "version": version,
             "environment": environment,
-            "public": _bool(span.first(keys.PUBLIC_KEYS)) if "langfuse" in namespaces else None,
+            "public": _bool(_pick(attributes, used, plan.public)) if plan.public else None,
             "metadata": draft.trace_metadata,
-            "explicit_name": _claim(span, keys.TRACE_NAME_KEYS) or draft.trace_name,
+            "explicit_name": _claim(attributes, used, plan.trace_name) or draft.trace_name,
             "explicit_input": draft.explicit_trace_input,
             "explicit_output": draft.explicit_trace_output,
             "span_input": draft.input,
@@ -131,8 +195,26 @@ def _applicable(span: SpanView) -> tuple[Convention, ...]:
     return found
 
 
-def _claim(span: SpanView, key_list: tuple[str, ...]) -> str | None:
-    value = span.first_str(key_list)
+def _pick(attributes: Any, used: set[str], present: tuple[str, ...]) -> Any:
+    """The first non-empty value among the ``present`` keys; only the winner is marked mapped, so
+    a loser stays visible in metadata."""
+    for key in present:
+        value = attributes[key]
+        if value is not None and value not in ("", []):
+            used.add(key)
+            return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else as_str(value)
+
+
+def _claim(attributes: Any, used: set[str], present: tuple[str, ...]) -> str | None:
+    """A claim as a string, or None."""
+    if not present:
+        return None
+    value = _text(_pick(attributes, used, present))
     if value and len(value) > 1 and value[0] == '"' == value[-1]:
         # MLflow JSON-encodes every attribute it sets, the app's ``session.id`` included.
         decoded = parse_json(value)
@@ -172,12 +254,10 @@ def _cost(draft: ObservationDraft, usage: Any, prices: PriceTable) -> Cost | Non
     return prices.cost(draft.model, usage)
 
 
-def _environment(span: SpanView, resource: Any) -> str | None:
-    """Langfuse's rule: for each key, the span then the resource; normalized to ``[a-z0-9-_]{1,40}``."""
+def _resource_environment(resource: Any) -> str | None:
+    """The environment from the resource (after the span's own keys, which are read first)."""
     for key in keys.ENVIRONMENT_KEYS:
-        value = span.take(key)
-        if value is None:
-            value = resource.get(key)
+        value = resource.get(key)
         if value:
             return _normalize_environment(as_str(value))
     return None

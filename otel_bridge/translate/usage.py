@@ -5,11 +5,14 @@ from __future__ import annotations
 from otel_bridge.model import Usage
 from otel_bridge.translate.draft import USAGE_KEYS
 
+#: Shared by every observation without token counts.
+NO_USAGE = Usage()
+
 
 def build_usage(counts: dict[str, int]) -> Usage:
     """``Usage`` from normalized counts; a missing total is input + output."""
     if not counts:
-        return Usage()
+        return NO_USAGE
     input_ = counts.get("input", 0)
     output = counts.get("output", 0)
     total = counts.get("total")

@@ -123,7 +123,6 @@ USAGE_KEY_RANKS = {key: (name, rank) for name, keys in USAGE_KEYS for rank, key 
 DETAIL_RANK = 99
 USAGE_CUT = len(USAGE_PREFIX)
 REQUEST_CUT = len(REQUEST_PREFIX)
-SCAN_PREFIXES = (REQUEST_PREFIX, USAGE_PREFIX)
 
 
 def applies(span: SpanView) -> bool:
@@ -367,7 +366,7 @@ register_format(PLAIN_CONTENT, _plain_content)
 
 
 def _usage_and_parameters(span: SpanView, draft: ObservationDraft, with_usage: bool) -> None:
-    """One pass over the attributes for ``gen_ai.usage.*`` and ``gen_ai.request.*``.
+    """``gen_ai.request.*`` and ``gen_ai.usage.*`` (their keys are listed once per shape).
 
     Usage: the named counts of ``USAGE_KEYS`` (current keys beat deprecated ones; a loser stays in
     metadata), other numeric counts (modalities...) as details by their suffix, ``gen_ai.usage.cost``
@@ -379,35 +378,37 @@ def _usage_and_parameters(span: SpanView, draft: ObservationDraft, with_usage: b
     parameters = draft.model_parameters
     found: dict[str, int] = {}
     chosen: dict[str, tuple[int, str]] = {}  # usage name → (rank, key) of the count taken
-    for key, value in span.attributes.items():
-        if not key.startswith(SCAN_PREFIXES):
-            continue
-        if key[7] == "r":  # gen_ai.request.*
-            name = key[REQUEST_CUT:]
-            if key != REQUEST_MODEL and value is not None and name not in parameters:
-                parameters[name] = value
-                used.add(key)
-        elif with_usage:  # gen_ai.usage.*
-            if key == USAGE_COST:
-                cost = as_float(value)
-                if cost is not None and "total" not in draft.cost:
-                    used.add(key)
-                    draft.offer_cost(total=cost)
-                continue
-            name, rank = USAGE_KEY_RANKS.get(key) or (key[USAGE_CUT:], DETAIL_RANK)
-            if name in usage:
-                continue
-            number = as_int(value)
-            if number is None:
-                continue
-            previous = chosen.get(name)
-            if previous is not None:
-                if previous[0] <= rank:
-                    continue
-                used.discard(previous[1])
-            chosen[name] = (rank, key)
-            found[name] = number
+    attributes = span.attributes
+    for key in span.keys_with_prefix(REQUEST_PREFIX):
+        name = key[REQUEST_CUT:]
+        value = attributes[key]
+        if key != REQUEST_MODEL and value is not None and name not in parameters:
+            parameters[name] = value
             used.add(key)
+    if not with_usage:
+        return
+    for key in span.keys_with_prefix(USAGE_PREFIX):
+        value = attributes[key]
+        if key == USAGE_COST:
+            cost = as_float(value)
+            if cost is not None and "total" not in draft.cost:
+                used.add(key)
+                draft.offer_cost(total=cost)
+            continue
+        name, rank = USAGE_KEY_RANKS.get(key) or (key[USAGE_CUT:], DETAIL_RANK)
+        if name in usage:
+            continue
+        number = as_int(value)
+        if number is None:
+            continue
+        previous = chosen.get(name)
+        if previous is not None:
+            if previous[0] <= rank:
+                continue
+            used.discard(previous[1])
+        chosen[name] = (rank, key)
+        found[name] = number
+        used.add(key)
     if found:
         draft.offer_usage(**found)
 

@@ -17,6 +17,7 @@ from otel_bridge.translate.registry import PRIORITY_LANGFUSE, Convention, TypeRu
 from otel_bridge.translate.view import SpanView, as_float, as_int, parse_json
 
 NAMESPACE = "langfuse"
+OBSERVATION_PREFIX = "langfuse.observation."
 OBSERVATION_TYPE = "langfuse.observation.type"
 OBSERVATION_INPUT = "langfuse.observation.input"
 OBSERVATION_OUTPUT = "langfuse.observation.output"
@@ -94,15 +95,26 @@ def observation_type(span: SpanView, draft: ObservationDraft) -> ObservationType
 
 def extract(span: SpanView, draft: ObservationDraft) -> None:
     """Offer everything the Langfuse SDK sets on a span."""
+    if span.keys_with_prefix(OBSERVATION_PREFIX):
+        _observation(span, draft)
     # Inputs and outputs are JSON text, kept as text until read (see ``model.Payload``).
-    draft.offer_io(json_payload(span.take(OBSERVATION_INPUT)), json_payload(span.take(OBSERVATION_OUTPUT)))
     trace_input = json_payload(span.take(TRACE_INPUT))
     trace_output = json_payload(span.take(TRACE_OUTPUT))
     if trace_input is not None:
         draft.explicit_trace_input = trace_input
     if trace_output is not None:
         draft.explicit_trace_output = trace_output
+    _prompt(span, draft)
+    _metadata(span, OBSERVATION_METADATA, draft.metadata)
+    _metadata(span, GENERIC_METADATA, draft.metadata)
+    _metadata(span, TRACE_METADATA, draft.trace_metadata)
+    for key in span.keys_with_prefix(INTERNAL_PREFIX):
+        span.take(key)
 
+
+def _observation(span: SpanView, draft: ObservationDraft) -> None:
+    """The ``langfuse.observation.*`` fields (skipped for spans that carry only trace claims)."""
+    draft.offer_io(json_payload(span.take(OBSERVATION_INPUT)), json_payload(span.take(OBSERVATION_OUTPUT)))
     parameters = span.take_json(MODEL_PARAMETERS)
     if isinstance(parameters, dict):
         draft.offer_parameters(parameters)
@@ -122,16 +134,13 @@ def extract(span: SpanView, draft: ObservationDraft) -> None:
     if status is not None and draft.status_message is None:
         draft.status_message = str(status)
 
+
+def _prompt(span: SpanView, draft: ObservationDraft) -> None:
+    """The linked prompt's name and version."""
     prompt_name = span.first_str(PROMPT_NAME_KEYS)
     if prompt_name is not None:
         draft.prompt_name = prompt_name
         draft.prompt_version = as_int(span.first(PROMPT_VERSION_KEYS))
-
-    _metadata(span, OBSERVATION_METADATA, draft.metadata)
-    _metadata(span, GENERIC_METADATA, draft.metadata)
-    _metadata(span, TRACE_METADATA, draft.trace_metadata)
-    for key in span.keys_with_prefix(INTERNAL_PREFIX):
-        span.take(key)
 
 
 def _usage(details: dict[str, Any]) -> dict[str, int | None]:

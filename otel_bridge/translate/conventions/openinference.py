@@ -160,16 +160,17 @@ class IndexedSpec:
         parts = tuple(path.split("."))
         return (group, int(index), parts) if parts[0] in fields else None
 
-    def collect(self, attributes: Mapping[str, Any]) -> IndexedGroups:
-        """Every group's entries, in one pass."""
+    def collect(self, span: SpanView) -> IndexedGroups:
+        """Every group's entries; which keys belong where is worked out once per span shape."""
+        memo = span.shape.memo
+        located: tuple[tuple[str, Located], ...] | None = memo.get(self)
+        if located is None:
+            pairs = ((key, self.locate(key)) for key in span.shape.keys if key.startswith(self.prefix))
+            located = memo[self] = tuple((key, where) for key, where in pairs if where is not None)
         groups = IndexedGroups()
-        cache = self._cache
-        for key, value in attributes.items():
-            found = cache.get(key, _UNSEEN)
-            if found is _UNSEEN:
-                found = self.locate(key)
-            if found is not None:
-                groups.add(key, value, found)
+        attributes = span.attributes
+        for key, where in located:
+            groups.add(key, attributes[key], where)
         return groups
 
 
@@ -256,7 +257,7 @@ def extract(span: SpanView, draft: ObservationDraft) -> None:
 def _llm(span: SpanView, draft: ObservationDraft) -> None:
     """The ``llm.*`` keys: indexed messages (one scan), token counts, costs, parameters."""
     if draft.input is None or draft.output is None:
-        groups = LLM_LISTS.collect(span.attributes)
+        groups = LLM_LISTS.collect(span)
         if draft.input is None:
             draft.input = _io(span, groups, INPUT_MESSAGES, PROMPTS, "text")
             if draft.input is None and isinstance(span.peek(PROMPTS_LIST), list):

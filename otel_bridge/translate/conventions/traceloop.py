@@ -74,6 +74,7 @@ INDEXED_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 LEGACY_LISTS = IndexedSpec(GEN_AI_PREFIX, INDEXED_GROUPS)
+_NO_GROUPS = IndexedGroups()
 
 #: Usage keys this convention owns → normalized usage names.
 TOKEN_COUNTS = (("llm.usage.total_tokens", "total"),)
@@ -128,23 +129,15 @@ def request_type(span: SpanView, draft: ObservationDraft) -> ObservationType | N
 def extract(span: SpanView, draft: ObservationDraft) -> None:
     """Offer messages or entity input/output, usage, parameters and association properties."""
     namespaces = span.namespaces
-    want_properties = "traceloop" in namespaces
-    groups = IndexedGroups()
     want_messages = "gen_ai" in namespaces and (draft.input is None or draft.output is None)
-    if want_properties or want_messages:
-        # One pass for both the association properties and the indexed messages.
+    groups = LEGACY_LISTS.collect(span) if want_messages else _NO_GROUPS
+    if "traceloop" in namespaces:
         trace_metadata = draft.trace_metadata
         cut = len(ASSOCIATION_PREFIX)
-        for key, value in span.attributes.items():
-            if want_messages and key.startswith(GEN_AI_PREFIX):
-                located = LEGACY_LISTS.locate(key)
-                if located is not None:
-                    groups.add(key, value, located)
-            elif want_properties and key.startswith(ASSOCIATION_PREFIX):
-                name = key[cut:]
-                if name not in CLAIM_PROPERTIES and name not in trace_metadata:
-                    trace_metadata[name] = value
-                    span.take(key)
+        for key in span.keys_with_prefix(ASSOCIATION_PREFIX):
+            name = key[cut:]
+            if name not in CLAIM_PROPERTIES and name not in trace_metadata:
+                trace_metadata[name] = span.take(key)
 
     if draft.input is None:
         if PROMPT in groups:
