@@ -12,7 +12,7 @@ import platform
 import sys
 import time
 
-MODULES = ("tests.bench.bench_decode",)
+MODULES = ("tests.bench.bench_decode", "tests.bench.bench_store", "tests.bench.bench_e2e")
 
 
 def main() -> int:

@@ -1,0 +1,48 @@
+"""The Langfuse-compatible public REST API: what Langfuse's SDK clients and scripts written against
+Langfuse's v1 API read from (and, for batch ingestion, write to) otel-bridge.
+
+Routes (response shapes per Langfuse's published OpenAPI spec, field for field):
+
+=============================================  ===========================  =======================
+route                                          response schema              module
+=============================================  ===========================  =======================
+``GET /api/public/sessions``                   ``PaginatedSessions``        ``sessions.py``
+``GET /api/public/sessions/{sessionId}``       ``SessionWithTraces``        ``sessions.py``
+``GET /api/public/traces``                     ``Traces``                   ``traces.py``
+``GET /api/public/traces/{traceId}``           ``TraceWithFullDetails``     ``traces.py``
+``GET /api/public/observations``               ``legacyObservationsViews``  ``observations.py``
+``GET /api/public/observations/{id}``          ``ObservationsViewSingle``   ``observations.py``
+``GET /api/public/health``                     ``HealthResponse``           ``health.py``
+``POST /api/public/ingestion``                 ``IngestionResponse`` (207)  ``ingestion.py``
+``GET /openapi.json``                          this API's OpenAPI 3 doc     ``openapi.py``
+=============================================  ===========================  =======================
+
+Every route but health and ``/openapi.json`` authenticates (Basic ``public:secret`` or Bearer
+``secret``) and sees only its project: another project's object is 404 "… not found within
+authorized project". Reads go through the ``Store`` protocol only; errors are ``{"message": …}``
+bodies with the status of ``receivers/status.py`` (``http.py``). Server-side only: imports Starlette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute
+
+from otel_bridge.api import health, ingestion, observations, openapi, sessions, traces
+from otel_bridge.receivers import AppContext
+
+
+def routes(context: AppContext) -> Sequence[BaseRoute]:
+    """Every API route, for ``otel_bridge.server`` (``ROUTE_PROVIDERS``)."""
+    return [
+        *health.routes(context),
+        *sessions.routes(context),
+        *traces.routes(context),
+        *observations.routes(context),
+        *ingestion.routes(context),
+        *openapi.routes(context),
+    ]
+
+
+__all__ = ["routes"]

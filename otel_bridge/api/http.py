@@ -1,0 +1,136 @@
+"""What every API route shares: authentication, JSON rendering, datetimes, and the one API error
+handler (STYLE.md, "Error model": errors are mapped in ``receivers/status.py`` and here only).
+
+Langfuse's public API answers errors with ``{"message": …}`` bodies (401 for credentials, 404 "… not
+found within authorized project", 400 for a bad query), so this module renders the status table's
+verdict that way instead of the OTLP receivers' ``google.rpc.Status``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from functools import partial
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from otel_bridge.receivers import AppContext
+from otel_bridge.receivers.status import error_status
+from otel_bridge.store import Project
+
+logger = logging.getLogger("otel_bridge.api")
+
+T = TypeVar("T")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+#: A route body that runs once the caller's project is known.
+ProjectEndpoint = Callable[[Request, Project], Awaitable[Response]]
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` suffix and microseconds (Langfuse clients parse either precision;
+    milliseconds would tie spans that start within the same millisecond)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _json_default(value: Any) -> Any:
+    """JSON for what stored metadata may hold beyond JSON (the store keeps attribute values as given)."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities replaced by None: JSON has no spelling for them, and
+    ``json.dumps`` would write ``NaN``, which strict clients refuse."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def render_json(content: Any) -> bytes:
+    """Compact UTF-8 JSON of a response body."""
+    try:
+        text = json.dumps(
+            content, ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False
+        )
+    except ValueError:  # a NaN somewhere: rare, so only then pay for the walk
+        text = json.dumps(_finite(content), ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return text.encode("utf-8", "replace")
+
+
+def json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response."""
+    return Response(render_json(content), status, headers=headers, media_type=JSON_MEDIA_TYPE)
+
+
+def error_response(error: BaseException) -> Response:
+    """The response for ``error``: its status from ``receivers/status.py``, a ``{"message"}`` body, and
+    ``Retry-After`` / ``WWW-Authenticate`` where the status table asks for them."""
+    status = error_status(error)
+    if status.http_status >= 500 and status.retry_after is None:
+        logger.error("API request failed", exc_info=error)
+    body: dict[str, Any] = {"message": status.message}
+    errors = getattr(error, "errors", None)
+    if isinstance(errors, list):
+        body["errors"] = errors
+    return json_response(body, status.http_status, headers=status.http_headers())
+
+
+async def blocking(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a blocking store call in the default thread pool, off the event loop."""
+    return await asyncio.to_thread(partial(function, *args, **kwargs))
+
+
+def authenticated(context: AppContext, endpoint: ProjectEndpoint) -> Endpoint:
+    """``endpoint`` behind ``Authorization`` (Basic ``public:secret`` or Bearer ``secret``), with every
+    error it raises rendered by ``error_response``."""
+
+    async def handle(request: Request) -> Response:
+        try:
+            project = await context.authenticator.authenticate(request.headers.get("authorization"))
+            return await endpoint(request, project)
+        except Exception as error:
+            return error_response(error)
+
+    handle.__name__ = handle.__qualname__ = getattr(endpoint, "__name__", "endpoint")
+    return handle
+
+
+def html_path(project_id: str, trace_id: str) -> str:
+    """Langfuse's ``htmlPath`` of a trace: where its page is, relative to the host."""
+    return f"/project/{project_id}/traces/{trace_id}"
+
+
+__all__ = [
+    "JSON_MEDIA_TYPE",
+    "Endpoint",
+    "ProjectEndpoint",
+    "authenticated",
+    "blocking",
+    "error_response",
+    "html_path",
+    "iso",
+    "json_response",
+    "render_json",
+]

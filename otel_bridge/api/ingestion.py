@@ -1,0 +1,123 @@
+"""``POST /api/public/ingestion``: Langfuse's batch ingestion (``IngestionResponse``), written through the
+same ingestor as OTLP exports (``events.py`` turns events into translations).
+
+- Body ``{batch: [event, …], metadata?}``; anything else is 400 ``{"message": "Invalid request data",
+  "errors": [...]}`` and nothing is stored.
+- Otherwise 207 ``{successes: [{id, status: 201}], errors: [{id, status, message}]}``, one entry per
+  event (by the envelope's id), answered only after the batch's translations are committed
+  (read-your-writes, DESIGN.md "Durability and backpressure"). A full queue is 503 with
+  ``Retry-After`` for the whole request, which the Langfuse SDKs retry.
+- Merging (``*-update``, a repeated ``trace-create``) reads the stored state, so two requests of one
+  project must not interleave between that read and their commit: they are serialized per project
+  in this process. Replicas sharing one database do not coordinate this; a Langfuse SDK sends one
+  trace's events to one server, in order, so the race needs two clients updating one observation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from otel_bridge.api.events import (
+    BatchConverter,
+    Event,
+    EventError,
+    EventOutcome,
+    event_id_of,
+    parse_event,
+)
+from otel_bridge.api.http import authenticated, blocking, json_response
+from otel_bridge.errors import DecodeError
+from otel_bridge.receivers import AppContext
+from otel_bridge.receivers.http import HttpLimits, read_body
+from otel_bridge.store import Project
+from otel_bridge.translate import Translation
+
+#: Body limits: Langfuse documents 3.5 MB batches and its server parses up to 4.5 MB; these are the
+#: OTLP receiver's defaults, so the SDK's batches fit with room to spare.
+LIMITS = HttpLimits(max_request_bytes=8 * 1024 * 1024, max_decompressed_bytes=16 * 1024 * 1024)
+
+
+class InvalidBatch(DecodeError):
+    """A body that is not ``{batch: [...]}`` (400 through the status table), with the problems found."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("Invalid request data")
+        self.errors = errors
+
+
+def parse_batch(data: bytes) -> list[Any]:
+    """The ``batch`` list of a request body; ``InvalidBatch`` otherwise."""
+    try:
+        document = json.loads(data)
+    except ValueError as error:
+        raise InvalidBatch([{"path": [], "message": f"body is not valid JSON: {error}"}]) from None
+    if not isinstance(document, dict):
+        raise InvalidBatch([{"path": [], "message": "body must be an object {batch: [...], metadata?}"}])
+    batch = document.get("batch")
+    if not isinstance(batch, list):
+        raise InvalidBatch(
+            [{"path": ["batch"], "message": "batch is required and must be an array of events"}]
+        )
+    return batch
+
+
+def convert(converter: BatchConverter, batch: list[Any]) -> tuple[list[EventOutcome], list[Translation]]:
+    """Apply every event in timestamp order (stable); returns one outcome per event, in batch order,
+    and the translations to write."""
+    outcomes: dict[int, EventOutcome] = {}
+    events: list[Event] = []
+    for position, item in enumerate(batch):
+        try:
+            events.append(parse_event(item, position))
+        except EventError as error:
+            outcomes[position] = EventOutcome(event_id_of(item), error.status, error.message)
+    # Langfuse orders a batch's events by their timestamps (client time) before applying them.
+    for event in sorted(events, key=lambda e: e.timestamp):
+        try:
+            converter.apply(event)
+        except EventError as error:
+            outcomes[event.position] = EventOutcome(event.id, error.status, f"{event.type}: {error.message}")
+        else:
+            outcomes[event.position] = EventOutcome(event.id, 201)
+    return [outcomes[position] for position in range(len(batch))], converter.translations
+
+
+def response_body(outcomes: list[EventOutcome]) -> dict[str, Any]:
+    """``IngestionResponse``."""
+    return {
+        "successes": [{"id": o.id, "status": o.status} for o in outcomes if o.status < 300],
+        "errors": [
+            {"id": o.id, "status": o.status, "message": o.message} for o in outcomes if o.status >= 300
+        ],
+    }
+
+
+def routes(context: AppContext) -> list[BaseRoute]:
+    """The ingestion route."""
+    store = context.store
+    ingestor = context.ingestor
+    locks: dict[str, asyncio.Lock] = {}
+
+    async def ingest(request: Request, project: Project) -> Response:
+        body = await read_body(request, LIMITS)
+        batch = parse_batch(body)
+        # Reserve before the work, as the OTLP receivers do: a full queue is refused cheaply.
+        async with ingestor.reserve(max(1, len(body))) as reservation:
+            lock = locks.setdefault(project.id, asyncio.Lock())
+            async with lock:
+                converter = BatchConverter(store, project.id)
+                outcomes, translations = await blocking(convert, converter, batch)
+                if translations:
+                    await reservation.commit(project.id, translations)
+        return json_response(response_body(outcomes), 207)
+
+    return [Route("/api/public/ingestion", authenticated(context, ingest), methods=["POST"])]
+
+
+__all__ = ["LIMITS", "InvalidBatch", "convert", "parse_batch", "response_body", "routes"]

@@ -1,0 +1,190 @@
+"""``Settings``: every knob of ``otel-bridge serve``, resolved once.
+
+Each setting comes from, in this order: an argument (a command-line flag, or a keyword of
+``Settings.load``), the environment variable ``OTEL_BRIDGE_<NAME>``, the default below. Only this
+module reads the environment; components take typed arguments. ``validate()`` rejects impossible
+combinations at startup, naming the variable.
+
+=============================  ================================  =========================================
+setting (flag)                 environment variable              default
+=============================  ================================  =========================================
+host (--host)                  OTEL_BRIDGE_HOST                  127.0.0.1
+http_port (--http-port)        OTEL_BRIDGE_HTTP_PORT             4318 (0: any free port)
+grpc_port (--grpc-port)        OTEL_BRIDGE_GRPC_PORT             4317 (0: any free port)
+db (--db)                      OTEL_BRIDGE_DB                    sqlite:///otel-bridge.db
+public_key (--public-key)      OTEL_BRIDGE_PUBLIC_KEY            generated once
+secret_key (--secret-key)      OTEL_BRIDGE_SECRET_KEY            generated once
+max_request_bytes              OTEL_BRIDGE_MAX_REQUEST_BYTES     8 MiB (HTTP body as sent)
+max_decompressed_bytes         OTEL_BRIDGE_MAX_DECOMPRESSED...   16 MiB (body after gzip; gRPC message)
+queue_bytes                    OTEL_BRIDGE_QUEUE_BYTES           32 MiB (decompressed bodies not committed)
+max_batch_spans                OTEL_BRIDGE_MAX_BATCH_SPANS       4096 (spans per group commit)
+shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadline on SIGTERM)
+auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
+commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
+=============================  ================================  =========================================
+
+Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
+as powers of 1024, as most operators mean them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from otel_bridge.errors import ConfigError
+
+ENV_PREFIX = "OTEL_BRIDGE_"
+DEFAULT_DB = "sqlite:///otel-bridge.db"
+MiB = 1024 * 1024
+
+_SIZE = re.compile(r"^\s*(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's settings; build it with ``Settings.load`` to honour the environment."""
+
+    host: str = "127.0.0.1"
+    http_port: int = 4318
+    grpc_port: int = 4317
+    db: str = DEFAULT_DB
+    public_key: str | None = None
+    secret_key: str | None = None
+    max_request_bytes: int = 8 * MiB
+    max_decompressed_bytes: int = 16 * MiB
+    queue_bytes: int = 32 * MiB
+    max_batch_spans: int = 4096
+    shutdown_seconds: float = 10.0
+    auth_cache_seconds: float = 60.0
+    commit_delay_seconds: float = 0.0
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
+        """Settings from ``arguments`` (None means "not given"), then ``environ`` (default: the
+        process environment, read here and nowhere else), then the defaults; validated."""
+        env = os.environ if environ is None else environ
+        fields = dataclasses.fields(cls)
+        unknown = arguments.keys() - {field.name for field in fields}
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {}
+        for field in fields:
+            given = arguments.get(field.name)
+            if given is not None:
+                values[field.name] = given
+                continue
+            variable = env_name(field.name)
+            raw = env.get(variable)
+            if raw is None or raw.strip() == "":
+                continue
+            values[field.name] = _parse(field.name, variable, raw.strip())
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise ``ConfigError`` naming the variable of the first impossible value."""
+        for name in ("http_port", "grpc_port"):
+            port = getattr(self, name)
+            if not 0 <= port <= 65535:
+                raise ConfigError(f"{env_name(name)}={port}: a port is 0-65535 (0 picks a free port)")
+        if self.http_port == self.grpc_port != 0:
+            raise ConfigError(
+                f"{env_name('http_port')} and {env_name('grpc_port')} are both {self.http_port}: "
+                "HTTP and gRPC need their own ports"
+            )
+        if not self.host:
+            raise ConfigError(f"{env_name('host')} is empty: give an address to listen on, e.g. 127.0.0.1")
+        if "://" not in self.db:
+            raise ConfigError(
+                f"{env_name('db')}={self.db!r} is not a SQLAlchemy URL "
+                "(sqlite:///path.db or postgresql+psycopg://user:pass@host/db)"
+            )
+        if (self.public_key is None) != (self.secret_key is None):
+            given, missing = (
+                ("public_key", "secret_key") if self.secret_key is None else ("secret_key", "public_key")
+            )
+            raise ConfigError(
+                f"{env_name(given)} is set but {env_name(missing)} is not: give both keys or neither"
+            )
+        if self.public_key is not None and not self.public_key.startswith("pk-"):
+            raise ConfigError(f"{env_name('public_key')} must start with 'pk-' (e.g. pk-lf-…)")
+        if self.secret_key is not None and not self.secret_key.startswith("sk-"):
+            raise ConfigError(f"{env_name('secret_key')} must start with 'sk-' (e.g. sk-lf-…)")
+        for name in ("max_request_bytes", "max_decompressed_bytes", "queue_bytes", "max_batch_spans"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must be positive")
+        if self.max_decompressed_bytes < self.max_request_bytes:
+            raise ConfigError(
+                f"{env_name('max_decompressed_bytes')} ({self.max_decompressed_bytes}) is below "
+                f"{env_name('max_request_bytes')} ({self.max_request_bytes}): an uncompressed body at the "
+                "request limit would be refused"
+            )
+        if self.queue_bytes < self.max_decompressed_bytes:
+            # A request is admitted only when its decompressed size fits in the queue; a smaller queue
+            # would answer 503 to a valid request forever, and clients would retry it forever.
+            raise ConfigError(
+                f"{env_name('queue_bytes')} ({self.queue_bytes}) is below "
+                f"{env_name('max_decompressed_bytes')} ({self.max_decompressed_bytes}): "
+                "the largest accepted request must fit in the queue"
+            )
+        for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
+
+
+def env_name(setting: str) -> str:
+    """The environment variable of a setting: ``http_port`` → ``OTEL_BRIDGE_HTTP_PORT``."""
+    return ENV_PREFIX + setting.upper()
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``"1048576"``, ``"512KiB"``, ``"16MiB"``, ``"1GB"``; ``ValueError`` otherwise."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a size (e.g. 1048576, 512KiB, 16MiB)")
+    number, unit = match.groups()
+    return int(number) * _UNITS[unit[:1].lower()]
+
+
+def _parse(name: str, variable: str, raw: str) -> Any:
+    parser = _PARSERS.get(name, str)
+    try:
+        return parser(raw)
+    except ValueError as error:
+        raise ConfigError(f"{variable}={raw!r}: {error}") from None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError("not an integer") from None
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "http_port": _int,
+    "grpc_port": _int,
+    "max_request_bytes": parse_size,
+    "max_decompressed_bytes": parse_size,
+    "queue_bytes": parse_size,
+    "max_batch_spans": _int,
+    "shutdown_seconds": _float,
+    "auth_cache_seconds": _float,
+    "commit_delay_seconds": _float,
+}
+
+__all__ = ["DEFAULT_DB", "ENV_PREFIX", "Settings", "env_name", "parse_size"]

@@ -1,0 +1,38 @@
+"""The OTLP entry points: gRPC (``grpc.py``) and HTTP (``http.py``), the export path they share
+(``export.py``), credentials (``auth.py``), the one error → status table (``status.py``) and the
+server's own metrics (``metrics.py``).
+
+Server-side only: these modules import grpc and Starlette, so ``import otel_bridge`` never imports
+them; ``otel_bridge.server`` composes them. ``AppContext`` is the seam through which the API and UI
+packages get what they need to build their routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from otel_bridge.ingest import Ingestor
+from otel_bridge.receivers.auth import Authenticator
+from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.store import Store
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What route providers (``otel_bridge.api``, ``otel_bridge.ui``) are given by the server:
+
+    - ``store``: reads (scoped by project) and, through ``ingestor``, writes;
+    - ``ingestor``: ``await ingestor.submit(project_id, translations, size)`` commits spans with
+      the same backpressure and durability as OTLP (``QueueFull`` → 503);
+    - ``authenticator``: ``await authenticator.authenticate(request.headers.get("authorization"))``
+      → the caller's ``Project`` or ``Unauthenticated`` (401 via ``status.error_status``);
+    - ``metrics``: the request counters (the server already counts every HTTP route).
+    """
+
+    store: Store
+    ingestor: Ingestor
+    authenticator: Authenticator
+    metrics: Metrics
+
+
+__all__ = ["AppContext"]

@@ -1,0 +1,279 @@
+"""The store: where translated spans become traces, observations and sessions (DESIGN.md, "Storage and
+grouping semantics").
+
+This module holds only the seam: the ``Store`` protocol, the value types its reads return, and the
+filters they take. ``SqlStore`` (``otel_bridge.store.sql``) implements it on SQLite and PostgreSQL;
+everything above the store (ingest, api, ui) depends on this module only.
+
+Every method takes the caller's project id and never sees rows of another project. Times are aware UTC
+datetimes; costs are USD floats (stored exactly, as integer nano-dollars); pagination is offset/limit
+and every listing reports its total count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Literal, Protocol, TypeVar
+
+from otel_bridge.model import Observation, ObservationLevel, ObservationType, Session, Trace
+from otel_bridge.translate import Translation
+
+T = TypeVar("T")
+
+#: The observation id of a trace's *claims row*: what a trace says about itself without being an
+#: observation (Langfuse's ``trace-create``: name, user, session, tags, input, output, …). A
+#: ``Translation`` with this observation id is stored like a span, so that its trace is resolved from
+#: it and its spans in any arrival order, but it is no observation: reads never list it, and trace
+#: and session counts leave it out. Its claims beat every span's (they are explicit trace-level
+#: claims). No OTLP span id (16 hex digits) and no Langfuse id (1-800 characters) is empty.
+TRACE_CLAIMS_ID = ""
+
+#: Sort keys of ``list_sessions``: ``created`` is the session's first activity (as in Langfuse, where a
+#: session is created by its first trace), ``tokens`` its total tokens.
+SessionOrder = Literal["last_activity", "created", "trace_count", "duration", "tokens", "cost"]
+
+#: Sort keys of ``list_traces``: Langfuse's ``orderBy`` fields (``bookmarked`` is not stored, so not here).
+TraceOrder = Literal["timestamp", "id", "name", "user_id", "release", "version", "public", "session_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing and the number of items in the whole listing."""
+
+    items: tuple[T, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A tenant: every stored row belongs to exactly one project."""
+
+    id: str
+    name: str
+    public_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectKeys:
+    """A newly created project and its key pair; the secret is shown once and only its hashes are kept."""
+
+    project: Project
+    public_key: str
+    secret_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSummary:
+    """A trace with the aggregates of its observations, maintained at write time.
+
+    ``total_cost`` is None when no observation of the trace has a cost.
+    """
+
+    trace: Trace
+    observation_count: int
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    total_cost: float | None
+    error_count: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TraceDetail:
+    """A trace, its aggregates and all its observations in start-time order."""
+
+    summary: TraceSummary
+    observations: tuple[Observation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionDetail:
+    """A session's aggregates and one page of its traces in timestamp order (oldest first)."""
+
+    session: Session
+    traces: Page[TraceSummary]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    """Filters of ``list_sessions``; every given one must hold.
+
+    The time range selects sessions active in ``[from_time, to_time)``: their last activity is at or
+    after ``from_time`` and their first activity before ``to_time``. ``created_from``/``created_to``
+    select by the first activity alone, in ``[created_from, created_to)`` (Langfuse's ``createdAt``
+    range). ``environments`` matches a session having any of them. Costs are USD, inclusive.
+    """
+
+    from_time: datetime | None = None
+    to_time: datetime | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    user_id: str | None = None
+    environments: tuple[str, ...] = ()
+    tag: str | None = None
+    id_prefix: str | None = None
+    min_trace_count: int | None = None
+    min_cost: float | None = None
+    max_cost: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TraceFilter:
+    """Langfuse's ``GET /api/public/traces`` filters; every given one must hold.
+
+    ``tags``: the trace has all of them. ``environments``: any of them. The timestamp range is
+    ``[from_timestamp, to_timestamp)``, as Langfuse defines it.
+    """
+
+    session_id: str | None = None
+    user_id: str | None = None
+    name: str | None = None
+    tags: tuple[str, ...] = ()
+    from_timestamp: datetime | None = None
+    to_timestamp: datetime | None = None
+    environments: tuple[str, ...] = ()
+    release: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationFilter:
+    """Langfuse's ``GET /api/public/observations`` filters; every given one must hold.
+
+    The start-time range is ``[from_start_time, to_start_time)``. ``user_id`` is the user of the
+    observation's trace.
+    """
+
+    trace_id: str | None = None
+    type: ObservationType | None = None
+    name: str | None = None
+    level: ObservationLevel | None = None
+    parent_observation_id: str | None = None
+    user_id: str | None = None
+    environments: tuple[str, ...] = ()
+    from_start_time: datetime | None = None
+    to_start_time: datetime | None = None
+    version: str | None = None
+
+
+class Store(Protocol):
+    """Where translated spans are kept and read back, scoped by project.
+
+    Writes are idempotent and order-free: the stored state is a function of the set of distinct spans
+    written, whatever their order, batching or repetition (DESIGN.md). Reads raise
+    ``otel_bridge.errors.NotFound`` for a missing object and ``StoreUnavailable`` when the database
+    cannot be reached.
+    """
+
+    def create_project(
+        self, name: str, *, public_key: str | None = None, secret_key: str | None = None
+    ) -> ProjectKeys:
+        """A new project; keys not given are generated (``pk-lf-…``, ``sk-lf-…``)."""
+        ...
+
+    def set_project_keys(self, project_id: str, public_key: str, secret_key: str) -> None:
+        """Replace a project's key pair (keys fixed by configuration)."""
+        ...
+
+    def find_project(self, name: str) -> Project | None:
+        """The oldest project with this name, if any (the server's default project)."""
+        ...
+
+    def authenticate(self, public_key: str, secret_key: str) -> Project | None:
+        """The project of this key pair, or None when either key is wrong."""
+        ...
+
+    def authenticate_secret(self, secret_key: str) -> Project | None:
+        """The project of this secret key alone (``Authorization: Bearer <secret>``), or None."""
+        ...
+
+    def get_project(self, project_id: str) -> Project:
+        """The project with this id."""
+        ...
+
+    def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
+        """Store the spans of ``translations`` in one transaction, then resolve their traces and the
+        aggregates of their traces and sessions; committed when this returns."""
+        ...
+
+    def list_sessions(
+        self,
+        project_id: str,
+        filter: SessionFilter = SessionFilter(),
+        *,
+        order_by: SessionOrder = "last_activity",
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[Session]:
+        """Sessions with their aggregates; never scans observations."""
+        ...
+
+    def get_session(
+        self, project_id: str, session_id: str, *, offset: int = 0, limit: int = 100
+    ) -> SessionDetail:
+        """A session's aggregates and a page of its traces in timestamp order."""
+        ...
+
+    def list_traces(
+        self,
+        project_id: str,
+        filter: TraceFilter = TraceFilter(),
+        *,
+        order_by: TraceOrder = "timestamp",
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[TraceSummary]:
+        """Traces with their aggregates (Langfuse's ``GET /api/public/traces``)."""
+        ...
+
+    def get_trace(self, project_id: str, trace_id: str) -> TraceDetail:
+        """A trace with its aggregates and observations."""
+        ...
+
+    def list_observations(
+        self,
+        project_id: str,
+        filter: ObservationFilter = ObservationFilter(),
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[Observation]:
+        """Observations, newest start first (trace order, oldest first, when filtered by trace)."""
+        ...
+
+    def get_observation(self, project_id: str, observation_id: str) -> Observation:
+        """One observation by its id (the span id)."""
+        ...
+
+    def get_translation(self, project_id: str, trace_id: str, observation_id: str) -> Translation | None:
+        """The stored observation and claims of one span, or with ``TRACE_CLAIMS_ID`` of a trace's
+        claims row; None when there is none. For merging updates into what is stored (Langfuse's
+        ``*-update`` events): inputs and outputs come back as stored (``Payload``s stay text)."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        ...
+
+
+__all__ = [
+    "TRACE_CLAIMS_ID",
+    "ObservationFilter",
+    "Page",
+    "Project",
+    "ProjectKeys",
+    "SessionDetail",
+    "SessionFilter",
+    "SessionOrder",
+    "Store",
+    "TraceDetail",
+    "TraceFilter",
+    "TraceOrder",
+    "TraceSummary",
+]

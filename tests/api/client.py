@@ -1,0 +1,180 @@
+"""A served API for tests: a real ``SqlStore`` (SQLite, migrated), a real ingestor and authenticator, and
+the server's own ``build_app`` with the API's routes, called as an ASGI app on one event loop that the
+test drives (so the ingestor's writer runs on the loop that serves the requests, as in the server).
+
+Requests go through the whole Starlette stack without sockets; the end-to-end tests cover sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from otel_bridge.api import routes
+from otel_bridge.ingest import Ingestor
+from otel_bridge.receivers import AppContext
+from otel_bridge.receivers.auth import Authenticator
+from otel_bridge.receivers.export import TraceExportHandler
+from otel_bridge.receivers.http import HttpLimits
+from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.server import build_app
+from otel_bridge.store.migrations import upgrade
+from otel_bridge.store.sql import SqlStore, make_engine
+
+
+@dataclass(frozen=True)
+class Response:
+    """One answered request."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON."""
+        return json.loads(self.body)
+
+
+def basic(public_key: str, secret_key: str) -> str:
+    """An ``Authorization: Basic`` value."""
+    return "Basic " + base64.b64encode(f"{public_key}:{secret_key}".encode()).decode()
+
+
+class ApiClient:
+    """Synchronous requests against the app, on the client's own event loop."""
+
+    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, authorization: str | None) -> None:
+        self.app = app
+        self.loop = loop
+        self.authorization = authorization
+
+    def with_auth(self, authorization: str | None) -> ApiClient:
+        """The same app with other credentials (None: none)."""
+        return ApiClient(self.app, self.loop, authorization)
+
+    def get(self, path: str, params: dict[str, Any] | Sequence[tuple[str, Any]] | None = None) -> Response:
+        """``GET path?params``; list values repeat the parameter."""
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, body: Any, *, raw: bytes | None = None) -> Response:
+        """``POST path`` with a JSON body (or ``raw`` bytes)."""
+        data = raw if raw is not None else json.dumps(body).encode()
+        return self.request("POST", path, body=data, content_type="application/json")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        body: bytes = b"",
+        content_type: str | None = None,
+    ) -> Response:
+        """One request, run to completion on the client's loop."""
+        return self.loop.run_until_complete(self._call(method, path, params, body, content_type))
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | Sequence[tuple[str, Any]] | None,
+        body: bytes,
+        content_type: str | None,
+    ) -> Response:
+        pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
+        query = urlencode(
+            [(k, v) for k, value in pairs for v in (value if isinstance(value, list) else [value])]
+        )
+        headers = [(b"content-length", str(len(body)).encode())]
+        if self.authorization is not None:
+            headers.append((b"authorization", self.authorization.encode()))
+        if content_type is not None:
+            headers.append((b"content-type", content_type.encode()))
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1234),
+            "server": ("127.0.0.1", 4318),
+        }
+        await self.app(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        response_headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+        content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return Response(start["status"], response_headers, content)
+
+
+@dataclass
+class ServedApi:
+    """The app, its store and the projects the tests use."""
+
+    store: SqlStore
+    ingestor: Ingestor
+    client: ApiClient
+    project_id: str
+    other_project_id: str
+    public_key: str
+    secret_key: str
+    other_authorization: str
+
+    def as_other(self) -> ApiClient:
+        """A client authenticated as the other project."""
+        return self.client.with_auth(self.other_authorization)
+
+
+@contextmanager
+def served_api(directory: Path, *, queue_bytes: int = 32 * 1024 * 1024) -> Iterator[ServedApi]:
+    """An API over a fresh SQLite store in ``directory``, with two projects."""
+    directory.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{directory / 'api.db'}")
+    upgrade(engine)
+    store = SqlStore(engine)
+    mine = store.create_project("api-test", public_key="pk-lf-api", secret_key="sk-lf-api")
+    other = store.create_project("other", public_key="pk-lf-other", secret_key="sk-lf-other")
+    loop = asyncio.new_event_loop()
+    metrics = Metrics()
+    ingestor = Ingestor(store, queue_bytes=queue_bytes)
+    loop.run_until_complete(ingestor.start())
+    authenticator = Authenticator(store)
+    context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
+    handler = TraceExportHandler(ingestor, metrics)
+    app = build_app(context, handler, HttpLimits(1 << 20, 4 << 20), routes(context))
+    try:
+        yield ServedApi(
+            store=store,
+            ingestor=ingestor,
+            client=ApiClient(app, loop, basic("pk-lf-api", "sk-lf-api")),
+            project_id=mine.project.id,
+            other_project_id=other.project.id,
+            public_key="pk-lf-api",
+            secret_key="sk-lf-api",
+            other_authorization=basic("pk-lf-other", "sk-lf-other"),
+        )
+    finally:
+        loop.run_until_complete(ingestor.close(5))
+        handler.close()
+        loop.close()
+        store.close()

@@ -1,0 +1,276 @@
+"""The OTLP/HTTP receiver, called as an ASGI app (no sockets), over a real ingestor and a fake store."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
+
+from otel_bridge.errors import DecodeError, PayloadTooLarge, UnsupportedMediaType
+from otel_bridge.ingest import Ingestor
+from otel_bridge.receivers import AppContext
+from otel_bridge.receivers.auth import Authenticator
+from otel_bridge.receivers.export import TraceExportHandler
+from otel_bridge.receivers.http import HttpLimits, gunzip, negotiate
+from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.server import build_app
+from otel_bridge.testing import build_export_request, make_span, request_to_json
+from otel_bridge.translate import Translation
+from tests.unit.receivers.test_auth import PROJECT, FakeKeys
+
+AUTH = "Basic " + base64.b64encode(b"pk-lf-1:sk-lf-1").decode()
+
+
+class RecordingStore(FakeKeys):
+    """Keys of ``FakeKeys`` plus a ``write_batch`` that records span ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[str] = []
+
+    def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
+        assert project_id == PROJECT.id
+        self.written += [t.observation.id for t in translations]
+
+
+async def call(
+    app: Any, body: bytes, headers: dict[str, str], path: str = "/v1/traces", chunk: int = 1 << 20
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request through the ASGI app; the body arrives in ``chunk``-byte messages."""
+    pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
+    messages = [
+        {"type": "http.request", "body": piece, "more_body": index < len(pieces) - 1}
+        for index, piece in enumerate(pieces)
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 1234),
+        "server": ("127.0.0.1", 4318),
+    }
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    response_headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    return start["status"], response_headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def request_body(n: int = 2, bad: int = 0) -> tuple[bytes, list[str]]:
+    spans = [make_span(f"s{i}") for i in range(n)] + [make_span("bad", trace_id="0" * 32) for _ in range(bad)]
+    return build_export_request(spans).SerializeToString(), [s.span_id.hex() for s in spans[:n]]
+
+
+LIMITS = HttpLimits(64 * 1024, 256 * 1024)
+
+
+def run_app(scenario: Any, *, queue_bytes: int = 1 << 20, limits: HttpLimits = LIMITS) -> RecordingStore:
+    store = RecordingStore()
+
+    async def main() -> None:
+        metrics = Metrics()
+        ingestor = Ingestor(store, queue_bytes=queue_bytes)
+        await ingestor.start()
+        handler = TraceExportHandler(ingestor, metrics)
+        context = AppContext(store, ingestor, Authenticator(store), metrics)  # type: ignore[arg-type]
+        try:
+            await scenario(build_app(context, handler, limits), ingestor)
+        finally:
+            await ingestor.close(5)
+            handler.close()
+
+    asyncio.run(main())
+    return store
+
+
+class TestNegotiate:
+    @pytest.mark.parametrize(
+        ("content_type", "encoding"),
+        [
+            ("application/x-protobuf", "protobuf"),
+            ("application/protobuf", "protobuf"),
+            ("application/json", "json"),
+            ("Application/JSON; charset=utf-8", "json"),
+        ],
+    )
+    def test_accepted(self, content_type: str, encoding: str) -> None:
+        """The OTLP media types, with parameters and in any case, are accepted."""
+        assert negotiate(content_type) == encoding
+
+    def test_refused_lists_the_accepted(self) -> None:
+        """Anything else is UnsupportedMediaType listing what is accepted."""
+        with pytest.raises(UnsupportedMediaType, match=r"application/x-protobuf.*application/json"):
+            negotiate("text/plain")
+        with pytest.raises(UnsupportedMediaType, match="missing"):
+            negotiate(None)
+
+
+class TestGunzip:
+    def test_round_trip_and_multiple_members(self) -> None:
+        """gzip bodies inflate, including concatenated members."""
+        assert gunzip(gzip.compress(b"abc") + gzip.compress(b"def"), 100) == b"abcdef"
+
+    def test_bomb_stops_at_the_limit(self) -> None:
+        """A body inflating past the limit raises PayloadTooLarge without inflating it all."""
+        bomb = gzip.compress(b"\0" * (50 * 1024 * 1024))
+        with pytest.raises(PayloadTooLarge, match="1024 bytes"):
+            gunzip(bomb, 1024)
+
+    def test_invalid_and_truncated(self) -> None:
+        """Non-gzip and truncated gzip bodies are DecodeErrors."""
+        with pytest.raises(DecodeError, match="not valid gzip"):
+            gunzip(b"plain text", 100)
+        with pytest.raises(DecodeError, match="truncated"):
+            gunzip(gzip.compress(b"x" * 1000)[:-10], 10_000)
+
+
+class TestHttpReceiver:
+    def test_protobuf_export_is_committed(self) -> None:
+        """A protobuf export returns 200 with an empty protobuf response after its spans are written."""
+        body, span_ids = request_body(3)
+
+        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+            status, headers, content = await call(
+                app, body, {"content-type": "application/x-protobuf", "authorization": AUTH}, chunk=100
+            )
+            assert status == 200
+            assert headers["content-type"] == "application/x-protobuf"
+            assert ExportTraceServiceResponse.FromString(content) == ExportTraceServiceResponse()
+
+        assert run_app(scenario).written == span_ids
+
+    def test_json_partial_success(self) -> None:
+        """A JSON export with a bad span answers in JSON with partialSuccess naming the rule."""
+        spans = [make_span("ok"), make_span("bad", trace_id="0" * 32)]
+        body = json.dumps(request_to_json(build_export_request(spans))).encode()
+
+        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+            status, headers, content = await call(
+                app, body, {"content-type": "application/json", "authorization": AUTH}
+            )
+            assert status == 200 and headers["content-type"] == "application/json"
+            partial = json.loads(content)["partialSuccess"]
+            assert partial["rejectedSpans"] == "1"
+            assert partial["errorMessage"] == "1 span rejected: trace_id must not be all zeros (x1)"
+
+        assert len(run_app(scenario).written) == 1
+
+    def test_gzip_export(self) -> None:
+        """A gzip body is inflated before decoding."""
+        body, span_ids = request_body(2)
+
+        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+            headers = {
+                "content-type": "application/x-protobuf",
+                "authorization": AUTH,
+                "content-encoding": "gzip",
+            }
+            status, _, _ = await call(app, gzip.compress(body), headers)
+            assert status == 200
+
+        assert run_app(scenario).written == span_ids
+
+    def test_declared_oversize_is_refused_before_reading(self) -> None:
+        """A Content-Length over the limit is 413 at once."""
+
+        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+            headers = {
+                "content-type": "application/x-protobuf",
+                "authorization": AUTH,
+                "content-length": "999999",
+            }
+            status, _, content = await call(app, b"", headers)
+            assert status == 413 and b"999999" in content
+
+        run_app(scenario)
+
+    def test_full_queue_is_503_with_retry_after(self) -> None:
+        """When the queue has no room the answer is 503 + Retry-After, and nothing is decoded or written."""
+        body, _ = request_body(2)
+
+        async def scenario(app: Any, ingestor: Ingestor) -> None:
+            held = ingestor.reserve(ingestor.queue_bytes - 10)
+            status, headers, content = await call(
+                app, body, {"content-type": "application/x-protobuf", "authorization": AUTH}
+            )
+            held.release()
+            assert status == 503
+            assert int(headers["retry-after"]) >= 1
+            assert b"queue full" in content
+
+        assert run_app(scenario).written == []
+
+    def test_unauthenticated_is_401(self) -> None:
+        """Wrong credentials are 401 with WWW-Authenticate, in the request's encoding."""
+        body, _ = request_body(1)
+        wrong = "Basic " + base64.b64encode(b"pk-lf-1:nope").decode()
+
+        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+            status, headers, content = await call(
+                app, body, {"content-type": "application/json", "authorization": wrong}
+            )
+            assert status == 401
+            assert headers["www-authenticate"] == 'Basic realm="otel-bridge"'
+            assert json.loads(content)["code"] == 16
+
+        assert run_app(scenario).written == []
+
+    def test_healthz_and_metrics(self) -> None:
+        """``/healthz`` is 200 while accepting; ``/metrics`` counts requests by route template."""
+
+        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+            body, _ = request_body(1)
+            await call(app, body, {"content-type": "application/x-protobuf", "authorization": AUTH})
+            for path in ("/healthz", "/metrics"):
+                scope_headers: dict[str, str] = {}
+                status, _, content = await get(app, path, scope_headers)
+                assert status == 200
+            assert b'otel_bridge_requests_total{transport="http",route="/v1/traces",code="200"} 1' in content
+
+        run_app(scenario)
+
+
+async def get(app: Any, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """A GET through the ASGI app."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+    }
+    await app(scope, receive, send)
+    return sent[0]["status"], {}, b"".join(m.get("body", b"") for m in sent[1:])
