@@ -26,6 +26,7 @@ deltas, so the stored state is a function of the set of spans, not of their arri
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import json
 import time
@@ -715,7 +716,7 @@ def _lock_keys(project_id: str, kind: str, ids: Sequence[str]) -> list[int]:
 # -- dialects ------------------------------------------------------------------------------------
 
 
-class _Dialect:
+class _Dialect(abc.ABC):
     """What differs between the databases."""
 
     placeholder: ClassVar[str]
@@ -723,12 +724,15 @@ class _Dialect:
     def __init__(self) -> None:
         self._sql_cache: dict[str, str] = {}
 
-    def lock(self, conn: sa.Connection, project_id: str, kind: str, ids: Sequence[str]) -> None:
-        """Serialize writers on these traces or sessions until the transaction ends."""
+    def lock(  # noqa: B027 -- deliberately a no-op by default
+        self, conn: sa.Connection, project_id: str, kind: str, ids: Sequence[str]
+    ) -> None:
+        """Serialize writers on these traces or sessions until the transaction ends. Nothing to do by
+        default: SQLite's ``BEGIN IMMEDIATE`` already serializes whole write transactions."""
 
+    @abc.abstractmethod
     def json_array_contains(self, column: sa.ColumnElement[Any], value: str) -> sa.ColumnElement[bool]:
         """Whether a JSON-array text column holds ``value``."""
-        raise NotImplementedError
 
     def keyed_in(
         self, column: sa.Column[Any], project_id: str, values: Sequence[str]
@@ -746,11 +750,11 @@ class _Dialect:
         """Upsert the batch's observation rows."""
         self.upsert(conn, observations, rows)
 
+    @abc.abstractmethod
     def insert_contents(
         self, conn: sa.Connection, project_id: str, bodies: Mapping[str, tuple[str | None, str]]
     ) -> None:
         """Insert contents not stored yet (a hash names its text, so existing ones are left alone)."""
-        raise NotImplementedError
 
     def _upsert_sql(self, table: sa.Table) -> str:
         cache = self._sql_cache

@@ -1,6 +1,6 @@
 """``otel-bridge demo`` end to end: the command, run as a subprocess against a real server, sends
 mixed-convention multi-turn sessions through the OTel SDK's exporters; what the server stored (read
-from its SQLite file, and through ``GET /api/public/sessions/{id}`` when the API is mounted) matches
+from its SQLite file, and through ``GET /api/public/sessions/{id}``) matches
 what the demo reports, and an unreachable server or a wrong key is a clear error."""
 
 from __future__ import annotations
@@ -157,19 +157,14 @@ class TestDemoSessions:
                 )
 
     def test_api_shows_the_same_sessions(self, demo_run: DemoRun, server: ServerProcess) -> None:
-        """``GET /api/public/sessions/{id}`` returns each session's reported counts (skipped without API)."""
+        """``GET /api/public/sessions/{id}`` returns each session's reported counts."""
         for sent in demo_run.report()["sessions"]:
             request = urllib.request.Request(
                 f"{server.base_url}/api/public/sessions/{sent['id']}",
                 headers={"Authorization": server.authorization},
             )
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    body = json.load(response)
-            except urllib.error.HTTPError as error:
-                if error.code == 404 and "/api/public/" not in error.read().decode(errors="replace"):
-                    pytest.skip("the public API is not mounted in this build")
-                raise
+            with urllib.request.urlopen(request, timeout=60) as response:
+                body = json.load(response)
             assert body["id"] == sent["id"]
             assert len(body["traces"]) == sent["traces"]
             if "totalTokens" in body:
