@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from otel_bridge.model import Payload
+from otel_bridge.model import Payload, build
 from otel_bridge.translate.messages import genai_messages
 
 Normalizer = Callable[[Any], Any]
@@ -52,7 +52,8 @@ def json_payload(text: Any, format: str = JSON) -> Any:
     stripped = text.lstrip()
     if not stripped or stripped[0] not in '[{"':
         return text
-    return Payload(text, format)
+    # ``build`` skips the frozen dataclass's slow __init__ (every field is given).
+    return build(Payload, {"text": text, "format": format})
 
 
 def resolve_payload(value: Any) -> Any:

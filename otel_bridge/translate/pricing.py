@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from otel_bridge.model import Cost, Usage
+from otel_bridge.model import Cost, Usage, build
 
 _PER_TOKEN = 1e-6  # the table's prices are per million tokens
 _UNRESOLVED = object()
@@ -59,12 +59,16 @@ class PriceTable:
         cached_price = price.input if price.cached is None else price.cached
         input_cost = ((usage.input - cached) * price.input + cached * cached_price) * _PER_TOKEN
         output_cost = usage.output * price.output * _PER_TOKEN
-        return Cost(
-            input=round(input_cost, 10),
-            output=round(output_cost, 10),
-            total=round(input_cost + output_cost, 10),
-            computed=True,
-            price_date=self.date,
+        # ``build`` skips the frozen dataclass's slow __init__ (every field is given).
+        return build(
+            Cost,
+            {
+                "input": round(input_cost, 10),
+                "output": round(output_cost, 10),
+                "total": round(input_cost + output_cost, 10),
+                "computed": True,
+                "price_date": self.date,
+            },
         )
 
 

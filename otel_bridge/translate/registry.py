@@ -29,11 +29,15 @@ PRIORITY_HAS_MODEL = 90
 
 @dataclass(frozen=True, slots=True)
 class TypeRule:
-    """One step of the type chain: returns a type, or None to pass to the next rule."""
+    """One step of the type chain: returns a type, or None to pass to the next rule.
+
+    ``keys``, when given, are the attributes the rule reads: it can only answer for a span carrying
+    one of them, so it is skipped for shapes without any (decided once per shape)."""
 
     priority: int
     name: str
     detect: TypeDetector
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +62,18 @@ class ObservationTypeRegistry:
 
     def classify(self, span: SpanView, draft: ObservationDraft) -> ObservationType:
         """The observation type of ``span``."""
-        for rule in self.rules:
-            found = rule.detect(span, draft)
-            if found is not None:
-                return found
+        memo = span.shape.memo
+        rules: tuple[TypeRule, ...] | None = memo.get(self)
+        if rules is None:
+            # Computed once per shape: the rules that read a key this shape lacks cannot answer.
+            keys = set(span.shape.keys)
+            rules = memo[self] = tuple(
+                rule for rule in self.rules if not rule.keys or not keys.isdisjoint(rule.keys)
+            )
+        for rule in rules:
+            detected = rule.detect(span, draft)
+            if detected is not None:
+                return detected
         return ObservationType.SPAN
 
 

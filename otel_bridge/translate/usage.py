@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from otel_bridge.model import Usage
+from otel_bridge.model import Usage, build
 from otel_bridge.translate.draft import USAGE_KEYS
 
 #: Shared by every observation without token counts.
 NO_USAGE = Usage()
+_NAMED = frozenset(USAGE_KEYS)
 
 
 def build_usage(counts: dict[str, int]) -> Usage:
@@ -18,12 +19,17 @@ def build_usage(counts: dict[str, int]) -> Usage:
     total = counts.get("total")
     if total is None:
         total = input_ + output
-    details = {key: value for key, value in counts.items() if key not in USAGE_KEYS}
-    return Usage(
-        input=input_,
-        output=output,
-        total=total,
-        cached=counts.get("cached", 0),
-        reasoning=counts.get("reasoning", 0),
-        details=details,
+    # Most spans report only the named counts: no need to filter for details then.
+    details = {} if counts.keys() <= _NAMED else {k: v for k, v in counts.items() if k not in _NAMED}
+    # ``build`` skips the frozen dataclass's slow __init__ (every field is given).
+    return build(
+        Usage,
+        {
+            "input": input_,
+            "output": output,
+            "total": total,
+            "cached": counts.get("cached", 0),
+            "reasoning": counts.get("reasoning", 0),
+            "details": details,
+        },
     )

@@ -179,13 +179,17 @@ def _listify(node: Any) -> Any:
     return converted
 
 
+_DECODER = json.JSONDecoder()
+
+
 def parse_json(value: str) -> Any:
     """``value`` parsed as JSON when it looks like a JSON document; otherwise ``value`` unchanged."""
     text = value.lstrip()
     if not text or text[0] not in '[{"':
         return value
     try:
-        return json.loads(value)
+        # The decoder ``json.loads`` uses, called directly: the text is known to be a str.
+        return _DECODER.decode(value)
     except ValueError:
         return value
 

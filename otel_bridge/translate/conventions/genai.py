@@ -47,7 +47,7 @@ from otel_bridge.translate.registry import (
     Convention,
     TypeRule,
 )
-from otel_bridge.translate.view import SpanView, as_float, as_int, parse_json
+from otel_bridge.translate.view import Shape, SpanView, as_float, as_int, parse_json
 
 NAMESPACE = "gen_ai"
 OPERATION_NAME = "gen_ai.operation.name"
@@ -379,23 +379,22 @@ def _usage_and_parameters(span: SpanView, draft: ObservationDraft, with_usage: b
     found: dict[str, int] = {}
     chosen: dict[str, tuple[int, str]] = {}  # usage name → (rank, key) of the count taken
     attributes = span.attributes
-    for key in span.keys_with_prefix(REQUEST_PREFIX):
-        name = key[REQUEST_CUT:]
+    plan = _usage_plan(span.shape)
+    for key, name in plan.parameters:
         value = attributes[key]
-        if key != REQUEST_MODEL and value is not None and name not in parameters:
+        if value is not None and name not in parameters:
             parameters[name] = value
             used.add(key)
     if not with_usage:
         return
-    for key in span.keys_with_prefix(USAGE_PREFIX):
+    for key, name, rank in plan.usage:
         value = attributes[key]
-        if key == USAGE_COST:
+        if rank < 0:
             cost = as_float(value)
             if cost is not None and "total" not in draft.cost:
                 used.add(key)
                 draft.offer_cost(total=cost)
             continue
-        name, rank = USAGE_KEY_RANKS.get(key) or (key[USAGE_CUT:], DETAIL_RANK)
         if name in usage:
             continue
         number = as_int(value)
@@ -410,7 +409,34 @@ def _usage_and_parameters(span: SpanView, draft: ObservationDraft, with_usage: b
         found[name] = number
         used.add(key)
     if found:
-        draft.offer_usage(**found)
+        # Every name in ``found`` was checked absent from the draft's usage: no need to offer.
+        usage.update(found)
+
+
+class _UsagePlan:
+    """For one shape: its ``gen_ai.request.*`` keys as (key, parameter name), the model left out, and
+    its ``gen_ai.usage.*`` keys as (key, usage name, rank), rank -1 for ``gen_ai.usage.cost``."""
+
+    __slots__ = ("parameters", "usage")
+
+    def __init__(self, shape: Shape) -> None:
+        self.parameters = tuple(
+            (key, key[REQUEST_CUT:]) for key in shape.with_prefix(REQUEST_PREFIX) if key != REQUEST_MODEL
+        )
+        self.usage = tuple(
+            (key, "", -1)
+            if key == USAGE_COST
+            else (key, *(USAGE_KEY_RANKS.get(key) or (key[USAGE_CUT:], DETAIL_RANK)))
+            for key in shape.with_prefix(USAGE_PREFIX)
+        )
+
+
+def _usage_plan(shape: Shape) -> _UsagePlan:
+    """The shape's ``_UsagePlan``, computed once per shape."""
+    plan: _UsagePlan | None = shape.memo.get(_UsagePlan)
+    if plan is None:
+        plan = shape.memo[_UsagePlan] = _UsagePlan(shape)
+    return plan
 
 
 CONVENTION = Convention(
@@ -418,7 +444,12 @@ CONVENTION = Convention(
     applies=applies,
     extract=extract,
     type_rules=(
-        TypeRule(PRIORITY_GENAI_OPERATION, OPERATION_NAME, operation_type),
-        TypeRule(PRIORITY_TOOL_ATTRIBUTES, "gen_ai.tool.name / gen_ai.tool.call.id", tool_attributes_type),
+        TypeRule(PRIORITY_GENAI_OPERATION, OPERATION_NAME, operation_type, keys=(OPERATION_NAME,)),
+        TypeRule(
+            PRIORITY_TOOL_ATTRIBUTES,
+            "gen_ai.tool.name / gen_ai.tool.call.id",
+            tool_attributes_type,
+            keys=(TOOL_NAME, TOOL_CALL_ID),
+        ),
     ),
 )

@@ -14,7 +14,7 @@ from otel_bridge.model import ObservationLevel, ObservationType
 from otel_bridge.translate.draft import ObservationDraft
 from otel_bridge.translate.payloads import json_payload
 from otel_bridge.translate.registry import PRIORITY_LANGFUSE, Convention, TypeRule
-from otel_bridge.translate.view import SpanView, as_float, as_int, parse_json
+from otel_bridge.translate.view import Shape, SpanView, as_float, as_int, parse_json
 
 NAMESPACE = "langfuse"
 OBSERVATION_PREFIX = "langfuse.observation."
@@ -93,23 +93,51 @@ def observation_type(span: SpanView, draft: ObservationDraft) -> ObservationType
     return found
 
 
+class _Sections:
+    """For one shape: which parts of ``extract`` have keys to read. Many spans carry only the trace
+    claims (``langfuse.trace.name``, ``langfuse.environment``...), read centrally, and skip it all."""
+
+    __slots__ = ("internal", "metadata", "observation", "prompt", "trace_io")
+
+    def __init__(self, shape: Shape) -> None:
+        keys = shape.keys
+        self.observation = bool(shape.with_prefix(OBSERVATION_PREFIX))
+        self.trace_io = TRACE_INPUT in keys or TRACE_OUTPUT in keys
+        self.prompt = bool(shape.present(PROMPT_NAME_KEYS))
+        self.metadata = any(
+            key == name or key.startswith(name + ".")
+            for key in keys
+            for name in (OBSERVATION_METADATA, GENERIC_METADATA, TRACE_METADATA)
+        )
+        self.internal = bool(shape.with_prefix(INTERNAL_PREFIX))
+
+
 def extract(span: SpanView, draft: ObservationDraft) -> None:
     """Offer everything the Langfuse SDK sets on a span."""
-    if span.keys_with_prefix(OBSERVATION_PREFIX):
+    memo = span.shape.memo
+    sections: _Sections | None = memo.get(_Sections)
+    if sections is None:
+        # Computed once per shape.
+        sections = memo[_Sections] = _Sections(span.shape)
+    if sections.observation:
         _observation(span, draft)
-    # Inputs and outputs are JSON text, kept as text until read (see ``model.Payload``).
-    trace_input = json_payload(span.take(TRACE_INPUT))
-    trace_output = json_payload(span.take(TRACE_OUTPUT))
-    if trace_input is not None:
-        draft.explicit_trace_input = trace_input
-    if trace_output is not None:
-        draft.explicit_trace_output = trace_output
-    _prompt(span, draft)
-    _metadata(span, OBSERVATION_METADATA, draft.metadata)
-    _metadata(span, GENERIC_METADATA, draft.metadata)
-    _metadata(span, TRACE_METADATA, draft.trace_metadata)
-    for key in span.keys_with_prefix(INTERNAL_PREFIX):
-        span.take(key)
+    if sections.trace_io:
+        # Inputs and outputs are JSON text, kept as text until read (see ``model.Payload``).
+        trace_input = json_payload(span.take(TRACE_INPUT))
+        trace_output = json_payload(span.take(TRACE_OUTPUT))
+        if trace_input is not None:
+            draft.explicit_trace_input = trace_input
+        if trace_output is not None:
+            draft.explicit_trace_output = trace_output
+    if sections.prompt:
+        _prompt(span, draft)
+    if sections.metadata:
+        _metadata(span, OBSERVATION_METADATA, draft.metadata)
+        _metadata(span, GENERIC_METADATA, draft.metadata)
+        _metadata(span, TRACE_METADATA, draft.trace_metadata)
+    if sections.internal:
+        for key in span.keys_with_prefix(INTERNAL_PREFIX):
+            span.take(key)
 
 
 def _observation(span: SpanView, draft: ObservationDraft) -> None:
@@ -183,5 +211,5 @@ CONVENTION = Convention(
     name="langfuse",
     applies=applies,
     extract=extract,
-    type_rules=(TypeRule(PRIORITY_LANGFUSE, OBSERVATION_TYPE, observation_type),),
+    type_rules=(TypeRule(PRIORITY_LANGFUSE, OBSERVATION_TYPE, observation_type, keys=(OBSERVATION_TYPE,)),),
 )

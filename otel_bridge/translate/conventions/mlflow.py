@@ -137,5 +137,5 @@ CONVENTION = Convention(
     name="mlflow",
     applies=applies,
     extract=extract,
-    type_rules=(TypeRule(PRIORITY_FRAMEWORK, SPAN_TYPE, observation_type),),
+    type_rules=(TypeRule(PRIORITY_FRAMEWORK, SPAN_TYPE, observation_type, keys=(SPAN_TYPE,)),),
 )

@@ -97,6 +97,10 @@ COSTS = (
     ("llm.cost.completion", "output"),
     ("llm.cost.total", "total"),
 )
+TOKEN_COUNT_KEYS = tuple(key for key, _ in TOKEN_COUNTS)
+TOKEN_COUNT_NAMES = dict(TOKEN_COUNTS)
+COST_KEYS = tuple(key for key, _ in COSTS)
+COST_NAMES = dict(COSTS)
 
 TYPES = {
     "LLM": ObservationType.GENERATION,
@@ -167,6 +171,8 @@ class IndexedSpec:
         if located is None:
             pairs = ((key, self.locate(key)) for key in span.shape.keys if key.startswith(self.prefix))
             located = memo[self] = tuple((key, where) for key, where in pairs if where is not None)
+        if not located:
+            return NO_GROUPS
         groups = IndexedGroups()
         attributes = span.attributes
         for key, where in located:
@@ -210,6 +216,8 @@ class IndexedGroups:
 
 
 LLM_LISTS = IndexedSpec(LLM_PREFIX, INDEXED_GROUPS)
+#: What ``collect`` finds on a shape without indexed keys (shared: nothing is ever added to it).
+NO_GROUPS = IndexedGroups()
 
 
 def ordered(value: Any) -> list[Any]:
@@ -268,16 +276,20 @@ def _llm(span: SpanView, draft: ObservationDraft) -> None:
     attributes = span.attributes
     used = span.used
     usage = draft.usage
-    for key, name in TOKEN_COUNTS:
-        value = attributes.get(key)
+    # Only the keys this shape carries (listed once per shape), in the lists' order.
+    present = span.shape.present
+    for key in present(TOKEN_COUNT_KEYS):
+        name = TOKEN_COUNT_NAMES[key]
+        value = attributes[key]
         if value is not None and name not in usage:
             count = as_int(value)
             if count is not None:
                 usage[name] = count
                 used.add(key)
     cost = draft.cost
-    for key, name in COSTS:
-        value = attributes.get(key)
+    for key in present(COST_KEYS):
+        name = COST_NAMES[key]
+        value = attributes[key]
         if value is not None and name not in cost:
             amount = as_float(value)
             if amount is not None:
@@ -352,7 +364,11 @@ def _raw_value(span: SpanView, key: str, mime_key: str) -> Any:
     if value is None:
         return None
     mime = span.take(mime_key)
-    if isinstance(value, str) and isinstance(mime, str) and mime.strip().lower() == JSON_MIME_TYPE:
+    if (
+        isinstance(value, str)
+        and isinstance(mime, str)
+        and (mime == JSON_MIME_TYPE or mime.strip().lower() == JSON_MIME_TYPE)
+    ):
         return json_payload(value)
     return value
 
@@ -361,5 +377,5 @@ CONVENTION = Convention(
     name="openinference",
     applies=applies,
     extract=extract,
-    type_rules=(TypeRule(PRIORITY_OPENINFERENCE, SPAN_KIND, observation_type),),
+    type_rules=(TypeRule(PRIORITY_OPENINFERENCE, SPAN_KIND, observation_type, keys=(SPAN_KIND,)),),
 )

@@ -39,7 +39,7 @@ from __future__ import annotations
 from typing import Any
 
 from otel_bridge.model import ObservationType
-from otel_bridge.translate.conventions.openinference import IndexedGroups, IndexedSpec, ordered
+from otel_bridge.translate.conventions.openinference import NO_GROUPS, IndexedSpec, ordered
 from otel_bridge.translate.draft import ObservationDraft
 from otel_bridge.translate.messages import Message, message, tool_call
 from otel_bridge.translate.payloads import json_payload
@@ -74,7 +74,6 @@ INDEXED_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 LEGACY_LISTS = IndexedSpec(GEN_AI_PREFIX, INDEXED_GROUPS)
-_NO_GROUPS = IndexedGroups()
 
 #: Usage keys this convention owns → normalized usage names.
 TOKEN_COUNTS = (("llm.usage.total_tokens", "total"),)
@@ -88,6 +87,8 @@ PARAMETERS = (
     ("llm.is_streaming", "stream"),
     ("gen_ai.is_streaming", "stream"),
 )
+TOKEN_COUNT_KEYS = tuple(key for key, _ in TOKEN_COUNTS)
+PARAMETER_KEYS = tuple(key for key, _ in PARAMETERS)
 
 SPAN_KINDS = {
     "workflow": ObservationType.CHAIN,
@@ -130,7 +131,7 @@ def extract(span: SpanView, draft: ObservationDraft) -> None:
     """Offer messages or entity input/output, usage, parameters and association properties."""
     namespaces = span.namespaces
     want_messages = "gen_ai" in namespaces and (draft.input is None or draft.output is None)
-    groups = LEGACY_LISTS.collect(span) if want_messages else _NO_GROUPS
+    groups = LEGACY_LISTS.collect(span) if want_messages else NO_GROUPS
     if "traceloop" in namespaces:
         trace_metadata = draft.trace_metadata
         cut = len(ASSOCIATION_PREFIX)
@@ -152,15 +153,17 @@ def extract(span: SpanView, draft: ObservationDraft) -> None:
         else:
             draft.output = json_payload(span.take(ENTITY_OUTPUT))
 
+    # Only the keys this shape carries (listed once per shape): most spans have none of them.
+    present = span.shape.present
     usage = draft.usage
-    for key, name in TOKEN_COUNTS:
+    for key, name in TOKEN_COUNTS if present(TOKEN_COUNT_KEYS) else ():
         if name not in usage:
             count = as_int(span.peek(key))
             if count is not None:
                 usage[name] = count
                 span.take(key)
     parameters = draft.model_parameters
-    for key, name in PARAMETERS:
+    for key, name in PARAMETERS if present(PARAMETER_KEYS) else ():
         if name not in parameters:
             value = span.peek(key)
             if value is not None:
@@ -191,7 +194,7 @@ CONVENTION = Convention(
     applies=applies,
     extract=extract,
     type_rules=(
-        TypeRule(PRIORITY_TRACELOOP_KIND, SPAN_KIND, span_kind_type),
-        TypeRule(PRIORITY_TRACELOOP_KIND, REQUEST_TYPE, request_type),
+        TypeRule(PRIORITY_TRACELOOP_KIND, SPAN_KIND, span_kind_type, keys=(SPAN_KIND,)),
+        TypeRule(PRIORITY_TRACELOOP_KIND, REQUEST_TYPE, request_type, keys=(REQUEST_TYPE,)),
     ),
 )

@@ -379,5 +379,9 @@ CONVENTION = Convention(
     name="vercel_ai",
     applies=applies,
     extract=extract,
-    type_rules=(TypeRule(PRIORITY_VERCEL_OPERATION, "ai.operationId", operation_type),),
+    type_rules=(
+        TypeRule(
+            PRIORITY_VERCEL_OPERATION, "ai.operationId", operation_type, keys=(OPERATION_ID, OPERATION_NAME)
+        ),
+    ),
 )
