@@ -318,7 +318,16 @@ class SqlStore:
             stored_traces = self._trace_states(conn, project_id, trace_ids)
             stored_spans = self._span_facts(conn, project_id, trace_ids)
             dialect.insert_contents(conn, project_id, sink.bodies)
-            dialect.upsert_observations(conn, rows)
+            # Which spans are stored already is known exactly: every writer of a trace's spans holds
+            # that trace's lock (SQLite: the database's) from before reading them until its commit.
+            # New spans, nearly all of them, are inserted plainly, without conflict handling.
+            new: list[tuple[Any, ...]] = []
+            resent: list[tuple[Any, ...]] = []
+            for row in rows:
+                stored = stored_spans.get(row[1])
+                (resent if stored is not None and row[2] in stored else new).append(row)
+            dialect.insert_observations(conn, new)
+            dialect.upsert(conn, observations, resent)
 
             changed: list[tuple[Any, ...]] = []
             touched_sessions: set[str] = set()
@@ -364,9 +373,14 @@ class SqlStore:
     ) -> None:
         t = traces.c
         scope = self._dialect.keyed_in(t.session_id, project_id, session_ids)
+        # One scan: aggregates per distinct (session, user, environment, tag set), few per session,
+        # combined here; integer sums, minima and maxima do not depend on how they are grouped.
         aggregates = (
             sa.select(
                 t.session_id,
+                t.user_id,
+                t.environment,
+                t.tags,
                 sa.func.min(t.timestamp_ns),
                 sa.func.max(t.end_ns),
                 sa.func.count(),
@@ -378,17 +392,26 @@ class SqlStore:
                 _total(t.error_count),
             )
             .where(scope)
-            .group_by(t.session_id)
+            .group_by(t.session_id, t.user_id, t.environment, t.tags)
         )
         found: dict[str, SessionTotals] = {}
-        for sid, first, last, count, n_obs, n_in, n_out, n_total, cost, errors in conn.execute(aggregates):
-            found[sid] = SessionTotals(
-                first, last, count, n_obs, n_in, n_out, n_total, cost or 0, errors, set(), set(), set()
-            )
-        # Distinct combinations are few (a session has few users, environments and tag sets).
-        distinct = sa.select(t.session_id, t.user_id, t.environment, t.tags).distinct().where(scope)
-        for sid, user_id, environment, tags in conn.execute(distinct):
-            totals = found[sid]
+        for sid, user_id, environment, tags, first, last, *sums in conn.execute(aggregates):
+            count, n_obs, n_in, n_out, n_total, cost, errors = sums
+            totals = found.get(sid)
+            if totals is None:
+                totals = found[sid] = SessionTotals(
+                    first, last, count, n_obs, n_in, n_out, n_total, cost or 0, errors, set(), set(), set()
+                )
+            else:
+                totals.first_activity_ns = min(totals.first_activity_ns, first)
+                totals.last_activity_ns = max(totals.last_activity_ns, last)
+                totals.trace_count += count
+                totals.observation_count += n_obs
+                totals.input_tokens += n_in
+                totals.output_tokens += n_out
+                totals.total_tokens += n_total
+                totals.total_cost_nanos += cost or 0
+                totals.error_count += errors
             if user_id:
                 totals.user_ids.add(user_id)
             totals.environments.add(environment)
@@ -739,16 +762,24 @@ class _Dialect(abc.ABC):
     ) -> sa.ColumnElement[bool]:
         """Rows of the project whose ``column`` is one of ``values`` (a batch's trace or session ids)."""
         project = column.table.c.project_id
-        return sa.and_(project == project_id, column.in_(values))
+        # One expanding parameter holding the list: ``in_(values)`` would coerce every value (a
+        # batch's 64 trace ids, per statement) into an element of its own.
+        keys = sa.bindparam(None, list(values), expanding=True, type_=column.type)
+        return sa.and_(project == project_id, column.in_(keys))
 
     def upsert(self, conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert rows (in column order), replacing those whose primary key exists."""
         if rows:
             conn.exec_driver_sql(self._upsert_sql(table), list(rows))
 
-    def upsert_observations(self, conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Upsert the batch's observation rows."""
-        self.upsert(conn, observations, rows)
+    def insert_observations(self, conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert observation rows whose keys are not stored (an existing one is an error)."""
+        if rows:
+            names = [c.name for c in observations.columns]
+            values = ", ".join([self.placeholder] * len(names))
+            conn.exec_driver_sql(
+                f"INSERT INTO observations ({', '.join(names)}) VALUES ({values})", list(rows)
+            )
 
     @abc.abstractmethod
     def insert_contents(
@@ -891,19 +922,28 @@ class _PostgresDialect(_Dialect):
             )
         return sql
 
-    def _copy(self, conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Binary COPY of ``rows`` into ``_stage_<table>``, a temporary table emptied at commit."""
-        stage = f"_stage_{table.name}"
+    def insert_observations(self, conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        # Straight into the table: no staging copy, and none of ON CONFLICT's speculative insertion.
+        if rows:
+            self._copy(conn, observations, rows, stage=False)
+
+    def _copy(
+        self, conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]], *, stage: bool = True
+    ) -> None:
+        """Binary COPY of ``rows`` into ``_stage_<table>``, a temporary table emptied at commit (or,
+        not ``stage``, into the table itself)."""
+        target = f"_stage_{table.name}" if stage else table.name
         raw = conn.connection.driver_connection
         assert raw is not None
         names = [c.name for c in table.columns]
         types = [_PG_TYPES[type(c.type)] for c in table.columns]
         with raw.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table.name} INCLUDING DEFAULTS) "
-                "ON COMMIT DELETE ROWS"
-            )
-            with cursor.copy(f"COPY {stage} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+            if stage:
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table.name} INCLUDING DEFAULTS) "
+                    "ON COMMIT DELETE ROWS"
+                )
+            with cursor.copy(f"COPY {target} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
