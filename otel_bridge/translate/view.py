@@ -120,63 +120,9 @@ class SpanView:
         self.used.add(key)
         return parsed
 
-    def take_int(self, key: str) -> int | None:
-        """The value of ``key`` as an int, when it is a number (or a numeric string)."""
-        return as_int(self.take(key))
-
     def keys_with_prefix(self, prefix: str) -> tuple[str, ...]:
         """Every attribute key starting with ``prefix`` (worked out once per shape)."""
         return self.shape.with_prefix(prefix)
-
-    def take_prefixed(self, prefix: str) -> dict[str, Any]:
-        """Every attribute under ``prefix``, keyed by the rest of the key, marking them mapped."""
-        found: dict[str, Any] = {}
-        cut = len(prefix)
-        attributes = self.attributes
-        for key in self.shape.with_prefix(prefix):
-            found[key[cut:]] = attributes[key]
-            self.used.add(key)
-        return found
-
-    def take_indexed(self, prefix: str) -> list[dict[str, Any]]:
-        """Attributes flattened as ``<prefix>.<N>.<path>`` rebuilt as a list of nested dicts, ordered
-        by N (gaps closed). ``gen_ai.prompt.0.role`` with prefix ``gen_ai.prompt`` → ``[{"role": ...}]``.
-        Keys whose segment after the prefix is not a number (``gen_ai.prompt.name``) are left alone."""
-        start = prefix + "."
-        cut = len(start)
-        items: dict[int, dict[str, Any]] = {}
-        for key, value in self.attributes.items():
-            if not key.startswith(start):
-                continue
-            index, dot, path = key[cut:].partition(".")
-            if not dot or not index.isdigit():
-                continue
-            self.used.add(key)
-            set_path(items.setdefault(int(index), {}), path, value)
-        return [_listify(items[i]) for i in sorted(items)]
-
-
-def set_path(target: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set ``value`` at a dotted path inside nested dicts."""
-    *parents, leaf = dotted.split(".")
-    node = target
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    node[leaf] = value
-
-
-def _listify(node: Any) -> Any:
-    """Turn dicts whose keys are all digits into lists (indexed sub-attributes such as tool calls)."""
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _listify(value) for key, value in node.items()}
-    if converted and all(key.isdigit() for key in converted):
-        return [converted[key] for key in sorted(converted, key=int)]
-    return converted
 
 
 _DECODER = json.JSONDecoder()

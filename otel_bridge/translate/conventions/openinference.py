@@ -124,9 +124,8 @@ class IndexedSpec:
     """Several flattened lists (``<prefix><group>.<N>.<item><field>...``), each group with its item
     prefix and the fields a convention understands (other sub-keys stay in ``metadata.attributes``).
 
-    ``collect`` reads them all in ONE pass over a span's attributes (``SpanView.take_indexed`` scans
-    once per list), and where each key belongs is computed once per distinct key: spans of one
-    instrumentation repeat the same keys, so a pass costs a dictionary lookup per attribute.
+    ``collect`` reads them all at once, and where each key belongs is worked out once per span shape
+    (spans of one instrumentation repeat the same keys), so a span costs one lookup per indexed key.
     """
 
     __slots__ = ("_cache", "_cut", "_groups", "prefix")
