@@ -13,7 +13,9 @@ otel-bridge's own tests) can write spans in a few lines::
     json_body = request_to_json(request)        # OTLP/JSON, as the specification encodes it
 
 Ids may be given as hex strings or raw bytes and are not validated, so that tests can build invalid
-spans on purpose. Only ``opentelemetry-proto`` and the standard library are imported: no server
+spans on purpose. ``InMemorySink`` (from ``otel_bridge.sdk``) keeps what ``BridgeSpanExporter``
+translates, for tests of applications that use the in-process library. Only the base dependencies
+(``opentelemetry-proto``, ``opentelemetry-sdk``) and the standard library are imported: no server
 dependencies.
 """
 
@@ -38,8 +40,10 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
 
 from otel_bridge.model import SpanKind, StatusCode
+from otel_bridge.sdk.sinks import InMemorySink
 
 __all__ = [
+    "InMemorySink",
     "build_export_request",
     "make_event",
     "make_link",

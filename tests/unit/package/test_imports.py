@@ -17,3 +17,13 @@ class TestLibraryImport:
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip() == "[]"
+
+    def test_sdk_import_leaves_server_stack_out(self) -> None:
+        """``import otel_bridge.sdk`` (the in-process library) and the test helpers load no server-side
+        dependency either."""
+        code = (
+            "import sys, otel_bridge.sdk, otel_bridge.testing; "
+            f"print([m for m in {SERVER_MODULES!r} if m in sys.modules])"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == "[]"
