@@ -102,16 +102,20 @@ async def blocking(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(partial(function, *args, **kwargs))
 
 
-def authenticated(context: AppContext, endpoint: ProjectEndpoint) -> Endpoint:
+def authenticated(
+    context: AppContext,
+    endpoint: ProjectEndpoint,
+    render_error: Callable[[BaseException], Response] = error_response,
+) -> Endpoint:
     """``endpoint`` behind ``Authorization`` (Basic ``public:secret`` or Bearer ``secret``), with every
-    error it raises rendered by ``error_response``."""
+    error it raises rendered by ``render_error`` (JSON here; the UI renders pages)."""
 
     async def handle(request: Request) -> Response:
         try:
             project = await context.authenticator.authenticate(request.headers.get("authorization"))
             return await endpoint(request, project)
         except Exception as error:
-            return error_response(error)
+            return render_error(error)
 
     handle.__name__ = handle.__qualname__ = getattr(endpoint, "__name__", "endpoint")
     return handle

@@ -1,0 +1,80 @@
+"""How numbers and times read on the pages: Jinja2 filters, pure functions of their value.
+
+Times are shown in UTC (the store's zone) because the pages carry no script that could convert
+them to the reader's zone; the machine-readable ISO value goes in ``<time datetime>`` alongside.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+#: Below this a cost is shown as "< $0.000001" rather than rounded to a misleading "$0".
+SMALLEST_COST = 0.000001
+
+
+def utc(moment: datetime | None) -> str:
+    """``2025-01-31 12:00:00 UTC`` (an em dash for no time)."""
+    if moment is None:
+        return "—"
+    return _aware(moment).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def iso(moment: datetime | None) -> str:
+    """ISO 8601 in UTC, for ``<time datetime=…>``."""
+    if moment is None:
+        return ""
+    return _aware(moment).isoformat()
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def duration(seconds: float | None) -> str:
+    """``850 ms``, ``2.35 s``, ``4 min 05 s``, ``2 h 03 min``: precise where it is short."""
+    if seconds is None:
+        return "—"
+    if seconds < 0:
+        # Clocks of different hosts disagree; a negative span is their skew, not a time.
+        return "0 ms"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.2f} s"
+    whole = round(seconds)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+def tokens(count: int | None) -> str:
+    """``12,345``; an em dash for none."""
+    if not count:
+        return "—"
+    return f"{count:,}"
+
+
+def cost(usd: float | None) -> str:
+    """``$0.006722``, ``$12.50``; an em dash for unknown."""
+    if usd is None:
+        return "—"
+    if usd == 0:
+        return "$0"
+    if abs(usd) < SMALLEST_COST:
+        return "< $0.000001"
+    if abs(usd) >= 1:
+        return f"${usd:,.2f}"
+    return "$" + f"{usd:.6f}".rstrip("0").rstrip(".")
+
+
+FILTERS = {
+    "utc": utc,
+    "iso": iso,
+    "duration": duration,
+    "tokens": tokens,
+    "cost": cost,
+}
+
+__all__ = ["FILTERS", "SMALLEST_COST", "cost", "duration", "iso", "tokens", "utc"]

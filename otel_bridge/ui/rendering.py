@@ -1,0 +1,93 @@
+"""Pages as HTML responses: the Jinja2 environment, the headers every page carries, the error page,
+and the authentication in front of every page.
+
+Autoescaping is on for every template: session ids, span names and message contents are whatever
+clients sent, so they are text, never markup. The Content-Security-Policy allows no script at all
+and styles from this server only, so that even a templating mistake could not run injected code.
+
+Authentication is the API's (``context.authenticator``, the same project keys); a failure is the
+status table's verdict (``receivers/status.py``) as an HTML page, and a 401 carries
+``WWW-Authenticate: Basic``, which makes a browser ask for the public key (user name) and secret key
+(password) and send them with every later page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jinja2
+from starlette.responses import HTMLResponse
+
+from otel_bridge.api.http import blocking
+from otel_bridge.receivers.status import error_status
+from otel_bridge.ui.formatting import FILTERS
+from otel_bridge.ui.listing import session_url, trace_url
+from otel_bridge.ui.views import MAX_CHARS
+
+logger = logging.getLogger("otel_bridge.ui")
+
+#: Sent with every page. ``no-store``: pages show a project's data to whoever holds its keys, and a
+#: shared machine's cache must not keep them.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("otel_bridge.ui", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(FILTERS)
+    environment.globals.update(session_url=session_url, trace_url=trace_url, max_chars=MAX_CHARS)
+    return environment
+
+
+TEMPLATES = _environment()
+
+
+def render(template: str, context: Mapping[str, Any]) -> str:
+    """``template`` rendered with ``context``."""
+    return TEMPLATES.get_template(template).render(context)
+
+
+def html_page(body: str, status: int = 200, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """An HTML response with ``PAGE_HEADERS``."""
+    return HTMLResponse(body, status, headers={**PAGE_HEADERS, **(headers or {})})
+
+
+async def render_page(template: str, build: Callable[..., Mapping[str, Any]], *args: Any) -> HTMLResponse:
+    """``build(*args)`` (it reads the store) and the rendering, both off the event loop: the store
+    blocks, and resolving and rendering large payloads takes CPU time the loop should not wait on."""
+    body = await blocking(lambda: render(template, build(*args)))
+    return html_page(body)
+
+
+def error_page(error: BaseException) -> HTMLResponse:
+    """The page for ``error``: its status and message from the status table, with its headers."""
+    status = error_status(error)
+    if status.http_status >= 500 and status.retry_after is None:
+        logger.error("UI request failed", exc_info=error)
+    body = render("error.html", {"status": status.http_status, "message": status.message, "project": None})
+    return html_page(body, status.http_status, status.http_headers())
+
+
+__all__ = [
+    "PAGE_HEADERS",
+    "TEMPLATES",
+    "error_page",
+    "html_page",
+    "render",
+    "render_page",
+]
