@@ -107,6 +107,7 @@ def _serve(args: argparse.Namespace) -> int:
             db=args.db,
             public_key=args.public_key,
             secret_key=args.secret_key,
+            decode_processes=args.decode_processes,
         )
         return serve(settings)
     except ConfigError as error:
@@ -140,6 +141,11 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     serve.add_argument("--db", help=f"SQLAlchemy URL of the database (default: ${DB_ENV}, else {DEFAULT_DB})")
     serve.add_argument("--public-key", help="the default project's public key ($OTEL_BRIDGE_PUBLIC_KEY)")
     serve.add_argument("--secret-key", help="the default project's secret key ($OTEL_BRIDGE_SECRET_KEY)")
+    serve.add_argument(
+        "--decode-processes",
+        type=int,
+        help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
+    )
     serve.set_defaults(handler=_serve)
 
     keys = commands.add_parser("keys", help="manage project keys")

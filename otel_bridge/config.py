@@ -20,6 +20,7 @@ queue_bytes                    OTEL_BRIDGE_QUEUE_BYTES           32 MiB (decompr
 max_batch_spans                OTEL_BRIDGE_MAX_BATCH_SPANS       4096 (spans per group commit)
 shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadline on SIGTERM)
 auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
+decode_processes               OTEL_BRIDGE_DECODE_PROCESSES      cores - 1, at least 1 (0: a thread)
 commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
 =============================  ================================  =========================================
 
@@ -62,6 +63,9 @@ class Settings:
     max_batch_spans: int = 4096
     shutdown_seconds: float = 10.0
     auth_cache_seconds: float = 60.0
+    #: Worker processes that decode, translate and prepare requests beside the writer (see
+    #: ``ingest/workers.py``): one core is left to the writer and the event loop.
+    decode_processes: int = dataclasses.field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
     commit_delay_seconds: float = 0.0
 
     @classmethod
@@ -134,6 +138,8 @@ class Settings:
                 f"{env_name('max_decompressed_bytes')} ({self.max_decompressed_bytes}): "
                 "the largest accepted request must fit in the queue"
             )
+        if self.decode_processes < 0:
+            raise ConfigError(f"{env_name('decode_processes')}={self.decode_processes} must not be negative")
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
@@ -182,6 +188,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_decompressed_bytes": parse_size,
     "queue_bytes": parse_size,
     "max_batch_spans": _int,
+    "decode_processes": _int,
     "shutdown_seconds": _float,
     "auth_cache_seconds": _float,
     "commit_delay_seconds": _float,

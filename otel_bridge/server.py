@@ -39,7 +39,7 @@ from starlette.routing import BaseRoute
 from otel_bridge import __version__
 from otel_bridge.config import Settings
 from otel_bridge.errors import ConfigError
-from otel_bridge.ingest import Ingestor
+from otel_bridge.ingest import DecodePool, Ingestor
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.export import TraceExportHandler
@@ -201,7 +201,8 @@ class BridgeServer:
         )
         authenticator = Authenticator(store, ttl=settings.auth_cache_seconds)
         context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
-        handler = TraceExportHandler(ingestor, metrics)
+        decoders = DecodePool(settings.decode_processes)
+        handler = TraceExportHandler(ingestor, metrics, decoders)
         limits = HttpLimits(settings.max_request_bytes, settings.max_decompressed_bytes)
         app = build_app(context, handler, limits, collect_routes(context))
 
@@ -220,6 +221,7 @@ class BridgeServer:
                 f"(OTEL_BRIDGE_GRPC_PORT): {error}"
             ) from None
         await ingestor.start()
+        await decoders.start()
         await grpc_server.start()
         http_port = sock.getsockname()[1]
         http_server = _UvicornServer(
@@ -238,6 +240,7 @@ class BridgeServer:
         if http_task.done():
             await grpc_server.stop(None)
             await ingestor.close(0)
+            handler.close()
             http_task.result()  # raises what stopped it
             return 1
 

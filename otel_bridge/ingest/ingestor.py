@@ -3,11 +3,12 @@
 DESIGN.md, "Durability and backpressure": an export is acknowledged only after its spans are
 committed, and concurrent requests share one transaction. So a receiver *reserves* room for its
 request (``reserve``, which raises ``QueueFull`` at once when the queue is at its byte limit: the
-cheap refusal comes before the expensive decode), then hands over the translated spans and awaits
-their commit (``Reservation.commit``). One writer task takes everything queued, up to
-``max_batch_spans``, calls ``Store.write_batch`` once per project in a dedicated thread (the store is
-blocking; SQLite has one writer anyway), then wakes every request of the batch; while it writes,
-the next batch accumulates.
+cheap refusal comes before the expensive decode), then hands over its spans — prepared by a decode
+worker (``Reservation.commit_prepared``, see ``workers.py``) or as translations (``commit``, the
+Langfuse ingestion API) — and awaits their commit. One writer task takes everything queued, up to
+``max_batch_spans``, calls ``Store.write_prepared`` once for all of it in a dedicated thread (the
+store is blocking; SQLite has one writer anyway), then wakes every request of the batch; while it
+writes, the next batch accumulates.
 
 Reserved bytes are released only when the request's fate is settled (committed or failed), so the
 limit bounds everything between admission and acknowledgement: the decoded spans of a request are
@@ -18,13 +19,13 @@ nothing is acknowledged that was not committed. When a batch of several requests
 reason other than the store being unavailable, each request is retried alone once, so that one
 poison request cannot fail its innocent neighbours.
 
-All queue state lives on the event loop; only ``write_batch`` runs in the writer thread.
+All queue state lives on the event loop; only the write runs in the writer thread.
 
-Why a thread and not a writer process: a child process running ``write_batch`` on pickled
-translations was measured (``tests/bench/bench_e2e.py``, 30,720 LLM-sized spans, 4 clients, this
-2-core machine) at 0.6-0.8x the thread's throughput with 80-100 MB more RSS. Pickling costs about
-40 µs a span on each side, and both cores are already busy (decoding, SQLite, the clients), so the
-extra CPU outweighs the parallelism the second interpreter buys.
+Why the writer is a thread of the server process and the decoders are processes: a child process
+running ``write_batch`` on pickled translations was measured (``tests/bench/bench_e2e.py``, 30,720
+LLM-sized spans, 4 clients, this 2-core machine) at 0.6-0.8x the thread's throughput, because
+pickling a ``Translation`` costs about 40 µs a span on each side. A ``PreparedBatch`` is builtins
+only and costs a few µs, so the work before the write moved to the decode workers instead.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from typing import Protocol
 
 from otel_bridge.errors import OtelBridgeError, QueueFull, StoreUnavailable
 from otel_bridge.ingest.stats import IngestStats
+from otel_bridge.store.prepared import PreparedBatch, prepare_batch
 from otel_bridge.translate import Translation
 
 logger = logging.getLogger("otel_bridge.ingest")
@@ -50,21 +52,27 @@ MIN_RETRY_AFTER = 1.0
 MAX_RETRY_AFTER = 30.0
 
 
-class CanWriteBatch(Protocol):
+class CanWritePrepared(Protocol):
     """The part of ``otel_bridge.store.Store`` the ingestor needs."""
 
-    def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
-        """Store the spans in one transaction; committed when this returns."""
+    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
+        """Store the batches in one transaction, in order; committed when this returns."""
         ...
 
 
 @dataclass(eq=False)
 class _Pending:
     project_id: str
+    #: Prepared by a decode worker, or None: ``translations`` are prepared by the writer.
+    batch: PreparedBatch | None
     translations: Sequence[Translation]
+    spans: int
     size: int
     done: asyncio.Future[None]
     settled: bool = False
+
+    def prepared(self) -> PreparedBatch:
+        return self.batch if self.batch is not None else prepare_batch(self.project_id, self.translations)
 
 
 @dataclass(eq=False)
@@ -80,10 +88,19 @@ class Reservation:
     async def commit(self, project_id: str, translations: Sequence[Translation]) -> None:
         """Queue the spans and return once they are committed; raises ``StoreUnavailable`` (retryable)
         when the commit failed or the server shut down first. The reservation is released either way."""
+        self._begin()
+        await self.ingestor._commit(self, project_id, None, translations, len(translations))
+
+    async def commit_prepared(self, batch: PreparedBatch | None, spans: int) -> None:
+        """``commit`` for spans a decode worker prepared (``batch`` None: there were none)."""
+        self._begin()
+        project_id = "" if batch is None else batch["project_id"]
+        await self.ingestor._commit(self, project_id, batch, (), spans if batch is not None else 0)
+
+    def _begin(self) -> None:
         if self.released or self.committing:
             raise RuntimeError("a reservation is committed at most once, and not after release")
         self.committing = True
-        await self.ingestor._commit(self, project_id, translations)
 
     def release(self) -> None:
         """Give the reserved bytes back (after the request's fate is settled)."""
@@ -109,7 +126,7 @@ class Ingestor:
 
     def __init__(
         self,
-        store: CanWriteBatch,
+        store: CanWritePrepared,
         *,
         queue_bytes: int,
         max_batch_spans: int = 4096,
@@ -219,9 +236,14 @@ class Ingestor:
             self._wakeup.set()  # the draining writer may be waiting for this last reservation
 
     async def _commit(
-        self, reservation: Reservation, project_id: str, translations: Sequence[Translation]
+        self,
+        reservation: Reservation,
+        project_id: str,
+        batch: PreparedBatch | None,
+        translations: Sequence[Translation],
+        spans: int,
     ) -> None:
-        if not translations:
+        if not spans:
             reservation.release()
             return
         if self._wakeup is None:
@@ -232,7 +254,7 @@ class Ingestor:
             raise StoreUnavailable("otel-bridge shut down before these spans were committed; retry later")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         done.add_done_callback(_retrieve)
-        self._pending.append(_Pending(project_id, translations, reservation.size, done))
+        self._pending.append(_Pending(project_id, batch, translations, spans, reservation.size, done))
         self._wakeup.set()
         try:
             # shield: a client that disconnects cancels its handler, but the spans stay queued and their
@@ -254,30 +276,24 @@ class Ingestor:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            batch = self._inflight = self._take_batch()
-            by_project: dict[str, list[_Pending]] = {}
-            for item in batch:
-                by_project.setdefault(item.project_id, []).append(item)
-            for project_id, items in by_project.items():
-                await self._write(loop, project_id, items)
+            self._inflight = self._take_batch()
+            await self._write(loop, self._inflight)
             self._inflight = []
 
     def _take_batch(self) -> list[_Pending]:
         batch = [self._pending.popleft()]
-        spans = len(batch[0].translations)
-        while self._pending and spans + len(self._pending[0].translations) <= self.max_batch_spans:
+        spans = batch[0].spans
+        while self._pending and spans + self._pending[0].spans <= self.max_batch_spans:
             item = self._pending.popleft()
-            spans += len(item.translations)
+            spans += item.spans
             batch.append(item)
         return batch
 
-    async def _write(self, loop: asyncio.AbstractEventLoop, project_id: str, items: list[_Pending]) -> None:
-        translations: list[Translation] = []
-        for item in items:
-            translations.extend(item.translations)
+    async def _write(self, loop: asyncio.AbstractEventLoop, items: list[_Pending]) -> None:
+        spans = sum(item.spans for item in items)
         started = time.perf_counter()
         try:
-            await loop.run_in_executor(self._executor, self._write_blocking, project_id, translations)
+            await loop.run_in_executor(self._executor, self._write_blocking, items)
         except Exception as error:
             self.stats.failed_commits += 1
             if len(items) > 1 and not isinstance(error, StoreUnavailable):
@@ -285,9 +301,9 @@ class Ingestor:
                     "group commit of %d requests failed (%s); retrying each alone", len(items), error
                 )
                 for item in items:
-                    await self._write(loop, project_id, [item])
+                    await self._write(loop, [item])
                 return
-            logger.error("commit of %d spans failed: %s", len(translations), error)
+            logger.error("commit of %d spans failed: %s", spans, error)
             failure = error if isinstance(error, OtelBridgeError) and error.retryable else None
             for item in items:
                 self._settle(item, failure or StoreUnavailable(f"the spans could not be committed: {error}"))
@@ -295,7 +311,7 @@ class Ingestor:
         elapsed = time.perf_counter() - started
         stats = self.stats
         stats.commits += 1
-        stats.committed_spans += len(translations)
+        stats.committed_spans += spans
         stats.committed_requests += len(items)
         stats.commit_seconds.observe(elapsed)
         size = sum(item.size for item in items)
@@ -305,10 +321,10 @@ class Ingestor:
         for item in items:
             self._settle(item, None)
 
-    def _write_blocking(self, project_id: str, translations: Sequence[Translation]) -> None:
+    def _write_blocking(self, items: list[_Pending]) -> None:
         if self._commit_delay:
             time.sleep(self._commit_delay)
-        self._store.write_batch(project_id, translations)
+        self._store.write_prepared([item.prepared() for item in items])
 
     def _settle(self, item: _Pending, error: BaseException | None) -> None:
         if item.settled:
@@ -330,4 +346,4 @@ def _retrieve(future: asyncio.Future[None]) -> None:
         future.exception()
 
 
-__all__ = ["MAX_RETRY_AFTER", "MIN_RETRY_AFTER", "CanWriteBatch", "Ingestor", "Reservation"]
+__all__ = ["MAX_RETRY_AFTER", "MIN_RETRY_AFTER", "CanWritePrepared", "Ingestor", "Reservation"]

@@ -5,19 +5,17 @@ The receivers only parse their transport (credentials, content type, compression
 ``TraceExportHandler.export`` with the decompressed body; its outcome, or the exception it raises,
 is turned into a response by ``status.py``'s table.
 
-Decoding and translating are pure Python and hold the GIL (about 25 µs a span), so they run in a
-thread of their own: the event loop stays free to read other requests, refuse them when the queue is
-full, and answer health checks while a 512-span request is decoded.
+Decoding, translating and encoding rows are pure Python that holds the GIL (about 90 µs a span), so
+they run in decode worker processes (``ingest.DecodePool``): the event loop stays free to read other
+requests, refuse them when the queue is full and answer health checks, and the writer keeps its own
+core.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
 
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -25,13 +23,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from otel_bridge.ingest import Ingestor
+from otel_bridge.ingest import DecodePool, Encoding, Ingestor
 from otel_bridge.model import Rejected
-from otel_bridge.otlp import DecodeResult, decode_json, decode_protobuf
 from otel_bridge.receivers.metrics import Metrics
-from otel_bridge.translate import Translation, translate_spans
-
-Encoding = Literal["protobuf", "json"]
 
 #: At most this many distinct reasons are listed in ``partial_success.error_message``.
 MAX_LISTED_REASONS = 10
@@ -79,21 +73,14 @@ def summarize_rejections(rejected: Sequence[Rejected]) -> str:
     return f"{len(rejected)} {noun} rejected: " + "; ".join(listed)
 
 
-def decode_and_translate(body: bytes, encoding: Encoding) -> tuple[list[Translation], tuple[Rejected, ...]]:
-    """Decode an OTLP body and translate its spans; raises ``DecodeError`` for an undecodable body."""
-    result: DecodeResult = decode_protobuf(body) if encoding == "protobuf" else decode_json(body)
-    return translate_spans(result.records), result.rejected
-
-
 class TraceExportHandler:
     """Admits, decodes, translates and commits OTLP trace export requests for every transport."""
 
-    def __init__(self, ingestor: Ingestor, metrics: Metrics, *, decode_threads: int = 1) -> None:
+    def __init__(self, ingestor: Ingestor, metrics: Metrics, decoders: DecodePool | None = None) -> None:
         self.ingestor = ingestor
         self.metrics = metrics
-        self._executor = ThreadPoolExecutor(
-            max_workers=decode_threads, thread_name_prefix="otel-bridge-decode"
-        )
+        # Without a pool given (tests), decoding runs in one thread of this process.
+        self.decoders = decoders if decoders is not None else DecodePool(0)
 
     async def export(self, project_id: str, body: bytes, encoding: Encoding, transport: str) -> ExportOutcome:
         """Store the spans of one decompressed request body; returns once they are committed.
@@ -104,17 +91,14 @@ class TraceExportHandler:
         if not body:
             return ExportOutcome(0)  # an empty message is a valid, empty request in both encodings' protobuf
         async with self.ingestor.reserve(len(body)) as reservation:
-            loop = asyncio.get_running_loop()
-            translations, rejected = await loop.run_in_executor(
-                self._executor, decode_and_translate, body, encoding
-            )
-            await reservation.commit(project_id, translations)
-        self.metrics.count_spans(transport, len(translations), rejected)
-        return ExportOutcome(len(translations), rejected)
+            prepared = await self.decoders.prepare(project_id, body, encoding)
+            await reservation.commit_prepared(prepared.batch, prepared.accepted)
+        self.metrics.count_spans(transport, prepared.accepted, prepared.rejected)
+        return ExportOutcome(prepared.accepted, prepared.rejected)
 
     def close(self) -> None:
-        """Stop the decode thread (after the receivers stopped)."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the decode workers (after the receivers stopped)."""
+        self.decoders.close()
 
 
 __all__ = [
@@ -122,6 +106,5 @@ __all__ = [
     "Encoding",
     "ExportOutcome",
     "TraceExportHandler",
-    "decode_and_translate",
     "summarize_rejections",
 ]

@@ -197,7 +197,14 @@ class Store(Protocol):
 
     def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
         """Store the spans of ``translations`` in one transaction, then resolve their traces and the
-        aggregates of their traces and sessions; committed when this returns."""
+        aggregates of their traces and sessions; committed when this returns. The same as
+        ``write_prepared(prepare_batch(project_id, translations))``."""
+        ...
+
+    def write_prepared(self, prepared: PreparedBatch | Sequence[PreparedBatch]) -> None:
+        """``write_batch`` of a batch already prepared by ``prepare_batch`` (possibly in another process:
+        a ``PreparedBatch`` survives pickling); several batches, of any projects, are written in one
+        transaction, as if one after another. Committed when this returns."""
         ...
 
     def list_sessions(
@@ -262,10 +269,14 @@ class Store(Protocol):
         ...
 
 
+# Last: ``prepared`` (through ``codec``) imports TRACE_CLAIMS_ID from here.
+from otel_bridge.store.prepared import PreparedBatch, merge_prepared, prepare_batch  # noqa: E402
+
 __all__ = [
     "TRACE_CLAIMS_ID",
     "ObservationFilter",
     "Page",
+    "PreparedBatch",
     "Project",
     "ProjectKeys",
     "SessionDetail",
@@ -276,4 +287,6 @@ __all__ = [
     "TraceFilter",
     "TraceOrder",
     "TraceSummary",
+    "merge_prepared",
+    "prepare_batch",
 ]

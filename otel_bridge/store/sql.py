@@ -4,9 +4,11 @@ This is the only module that knows which database it talks to. The differences, 
 ``_Dialect`` classes below:
 
 - SQLite: WAL journal, ``synchronous=NORMAL`` (a committed transaction survives a killed process;
-  only a power loss can take the last ones back), a larger WAL auto-checkpoint so that checkpoints
-  do not interrupt every few batches, and ``BEGIN IMMEDIATE`` for writes, which takes the database's
-  single write lock up front so that a writer's reads and writes see one consistent database.
+  only a power loss can take the last ones back), WAL checkpoints on a thread of their own
+  (``_WalCheckpointer``) rather than in the commit that crosses the WAL's size limit, and
+  ``BEGIN IMMEDIATE`` for writes, which takes the database's single write lock up front so that a
+  writer's reads and writes see one consistent database. Rows are inserted by shape
+  (``codec.shape_rows``), naming only their non-null columns: the driver binds a None slowly.
 - PostgreSQL: binary ``COPY`` into a per-connection temporary table, then one
   ``INSERT … SELECT … ON CONFLICT`` (about twice as fast as row upserts), and transaction-scoped
   advisory locks on the traces and sessions a batch touches, so that replicas writing spans of one
@@ -22,6 +24,10 @@ trace the batch touches, the trace is resolved again from the claims of *all* it
 (``resolve_trace``, pure) and its aggregates are recomputed from the same rows; every session that
 gained or lost a trace is recomputed from its traces with set-based SQL. Nothing is accumulated by
 deltas, so the stored state is a function of the set of spans, not of their arrival.
+
+``write_batch`` is ``prepare_batch`` (``prepared.py``: all per-span Python that needs no database,
+including resolving each trace from the batch's spans) then ``write_prepared`` (the transaction),
+so that ingest can run the first half in another process.
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -45,6 +53,7 @@ from otel_bridge.store import (
     TRACE_CLAIMS_ID,
     ObservationFilter,
     Page,
+    PreparedBatch,
     Project,
     ProjectKeys,
     SessionDetail,
@@ -55,6 +64,7 @@ from otel_bridge.store import (
     TraceFilter,
     TraceOrder,
     TraceSummary,
+    prepare_batch,
 )
 from otel_bridge.store import projects as keys
 from otel_bridge.store.codec import (
@@ -64,25 +74,35 @@ from otel_bridge.store.codec import (
     TRACE_SESSION_INDEX,
     TRACE_STATE_COLUMNS,
     ContentReader,
-    ContentSink,
     SessionTotals,
+    ShapedRows,
     SpanFacts,
     decode_observation,
     decode_session,
     decode_trace,
     dumps,
-    encode_span,
     facts_from_row,
     nanos_to_usd,
+    shape_getter,
+    shape_rows,
     to_nanos,
     trace_row,
     usd_to_nanos,
 )
+from otel_bridge.store.prepared import merge_prepared
 from otel_bridge.store.schema import contents, observations, projects, sessions, traces
 from otel_bridge.translate import Translation
 
+logger = logging.getLogger("otel_bridge.store")
+
 #: Execution option that makes the SQLite ``begin`` hook take the write lock at once.
 _WRITE_OPTION = "otel_bridge_write"
+#: How often the WAL is checkpointed while writes come (SQLite); see ``_WalCheckpointer``.
+CHECKPOINT_INTERVAL = 1.0
+#: The positions of ``FACT_COLUMNS`` among the ``observations`` columns.
+_FACT_POSITIONS = tuple(observations.columns.keys().index(name) for name in FACT_COLUMNS)
+#: Columns whose values arrive as UTF-8 bytes (``codec.ContentSink``) and are stored as text.
+_UTF8_COLUMNS = frozenset({(contents.name, contents.c.body.name)})
 #: How long a successful key verification is trusted without running scrypt again.
 _AUTH_CACHE_SECONDS = 300.0
 _AUTH_CACHE_SIZE = 4096
@@ -160,30 +180,52 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 class SqlStore:
     """The ``Store`` on one SQLAlchemy engine (SQLite or PostgreSQL); the schema must be migrated
-    (``otel_bridge.store.migrations.upgrade``). Thread-safe: every call takes its own connection."""
+    (``otel_bridge.store.migrations.upgrade``). Thread-safe: every call takes its own connection.
 
-    def __init__(self, engine: sa.Engine | str, *, clock: Callable[[], int] = time.time_ns) -> None:
+    On an SQLite file, WAL checkpoints run on a thread of the store's every ``checkpoint_interval``
+    seconds while writes come (None: in the commits, SQLite's default); ``close`` stops it.
+    """
+
+    def __init__(
+        self,
+        engine: sa.Engine | str,
+        *,
+        clock: Callable[[], int] = time.time_ns,
+        checkpoint_interval: float | None = CHECKPOINT_INTERVAL,
+    ) -> None:
         self.engine = make_engine(engine) if isinstance(engine, str) else engine
         backend = self.engine.dialect.name
         self._dialect: _Dialect = _PostgresDialect() if backend == "postgresql" else _SqliteDialect()
         self._clock = clock
         self._auth_cache: dict[tuple[str, str], tuple[Project, float]] = {}
+        self._queries = _WriteQueries(self._dialect)
+        self._checkpointer: _WalCheckpointer | None = None
+        if checkpoint_interval is not None and backend == "sqlite" and _is_file(self.engine.url):
+            self._checkpointer = _WalCheckpointer(self.engine, checkpoint_interval)
 
     def close(self) -> None:
-        """Close the engine's pooled connections."""
+        """Stop the checkpoint thread, if any, and close the engine's pooled connections."""
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None  # a write after close checkpoints in its commit, as SQLite would
         self.engine.dispose()
 
     # -- connections ------------------------------------------------------------------------------
 
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
+        checkpointer = self._checkpointer
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(**{_WRITE_OPTION: True})
+                if checkpointer is not None:
+                    checkpointer.adopt(conn)
                 with conn.begin():
                     yield conn
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
             raise StoreUnavailable(f"the store refused the write: {error.orig}") from error
+        if checkpointer is not None:
+            checkpointer.committed()
 
     @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
@@ -297,105 +339,87 @@ class SqlStore:
     def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
         """Store spans, resolve their traces, and recompute the touched traces' and sessions'
         aggregates, in one transaction (see the module docstring)."""
-        if not translations:
+        self.write_prepared(prepare_batch(project_id, translations))
+
+    def write_prepared(self, prepared: PreparedBatch | Sequence[PreparedBatch]) -> None:
+        """``write_batch`` of what ``prepare_batch`` made, maybe in another process. Several batches
+        (ingest's group commit) are written in one transaction, as if one after another."""
+        batches = [prepared] if isinstance(prepared, dict) else prepared
+        by_project: dict[str, list[PreparedBatch]] = {}
+        for batch in batches:
+            if batch["trace_ids"]:
+                by_project.setdefault(batch["project_id"], []).append(batch)
+        if not by_project:
             return
-        # A span sent twice in one batch: the last one received wins, as across batches.
-        latest: dict[tuple[str, str], Translation] = {}
-        for translation in translations:
-            latest[(translation.observation.trace_id, translation.observation.id)] = translation
-        sink = ContentSink()
-        rows: list[tuple[Any, ...]] = []
-        batch: dict[str, dict[str, SpanFacts]] = {}
-        for translation in latest.values():
-            row, facts = encode_span(project_id, translation, sink)
-            rows.append(row)
-            batch.setdefault(row[1], {})[row[2]] = facts
-        trace_ids = sorted(batch)
-        dialect = self._dialect
         with self._write() as conn:
             now = self._clock()
-            dialect.lock(conn, project_id, "trace", trace_ids)
-            stored_traces = self._trace_states(conn, project_id, trace_ids)
-            stored_spans = self._span_facts(conn, project_id, trace_ids)
-            dialect.insert_contents(conn, project_id, sink.bodies)
-            # Which spans are stored already is known exactly: every writer of a trace's spans holds
-            # that trace's lock (SQLite: the database's) from before reading them until its commit.
-            # New spans, nearly all of them, are inserted plainly, without conflict handling.
-            new: list[tuple[Any, ...]] = []
-            resent: list[tuple[Any, ...]] = []
-            for row in rows:
-                stored = stored_spans.get(row[1])
-                (resent if stored is not None and row[2] in stored else new).append(row)
-            dialect.insert_observations(conn, new)
-            dialect.upsert(conn, observations, resent)
+            # In one order, so that two writers take their PostgreSQL locks in one order.
+            for project_id in sorted(by_project):
+                self._write_project(conn, merge_prepared(by_project[project_id]), now)
 
-            changed: list[tuple[Any, ...]] = []
-            touched_sessions: set[str] = set()
-            for trace_id in trace_ids:
-                spans = stored_spans.get(trace_id, {})
-                spans.update(batch[trace_id])
-                state = trace_row(project_id, spans.values(), sink)
-                before = stored_traces.get(trace_id)
-                if state == before:
-                    continue  # a re-sent span: nothing to do, and the session stays as it is
-                changed.append((*state, now))
-                if before is not None and before[TRACE_SESSION_INDEX] is not None:
-                    touched_sessions.add(before[TRACE_SESSION_INDEX])
-                if state[TRACE_SESSION_INDEX] is not None:
-                    touched_sessions.add(state[TRACE_SESSION_INDEX])
-            dialect.upsert(conn, traces, changed)
-            if touched_sessions:
-                session_ids = sorted(touched_sessions)
-                dialect.lock(conn, project_id, "session", session_ids)
-                self._recompute_sessions(conn, project_id, session_ids, now)
+    def _write_project(self, conn: sa.Connection, prepared: PreparedBatch, now: int) -> None:
+        project_id = prepared["project_id"]
+        trace_ids = prepared["trace_ids"]
+        resolved = prepared["traces"]
+        dialect = self._dialect
+        dialect.lock(conn, project_id, "trace", trace_ids)
+        stored_traces = self._trace_states(conn, project_id, trace_ids)
+        stored_spans = self._span_facts(conn, project_id, trace_ids)
+        # The traces resolved here, from all their spans: those with spans stored already, and those
+        # of several merged batches; every other one is what the batch's spans alone resolve to.
+        for trace_id in trace_ids:
+            if trace_id not in resolved:
+                stored_spans.setdefault(trace_id, {})
+        dialect.insert_contents(conn, prepared["contents"])
+        # Which spans are stored already is known exactly: every writer of a trace's spans holds
+        # that trace's lock (SQLite: the database's) from before reading them until its commit.
+        # New spans, nearly all of them, are inserted plainly, without conflict handling.
+        new, resent = _merge_batch(prepared["observations"], stored_spans)
+        dialect.insert_observations(conn, new)
+        dialect.upsert(conn, observations, resent)
+
+        changed: list[tuple[Any, ...]] = []
+        touched_sessions: set[str] = set()
+        for trace_id in trace_ids:
+            spans = stored_spans.get(trace_id)
+            state = resolved[trace_id] if spans is None else trace_row(project_id, spans.values())
+            before = stored_traces.get(trace_id)
+            if state == before:
+                continue  # a re-sent span: nothing to do, and the session stays as it is
+            changed.append((*state, now))
+            if before is not None and before[TRACE_SESSION_INDEX] is not None:
+                touched_sessions.add(before[TRACE_SESSION_INDEX])
+            if state[TRACE_SESSION_INDEX] is not None:
+                touched_sessions.add(state[TRACE_SESSION_INDEX])
+        dialect.upsert(conn, traces, shape_rows(changed))
+        if touched_sessions:
+            session_ids = sorted(touched_sessions)
+            dialect.lock(conn, project_id, "session", session_ids)
+            self._recompute_sessions(conn, project_id, session_ids, now)
 
     def _trace_states(
         self, conn: sa.Connection, project_id: str, trace_ids: list[str]
     ) -> dict[str, tuple[Any, ...]]:
-        columns = [traces.c[name] for name in TRACE_STATE_COLUMNS]
-        query = sa.select(*columns).where(self._dialect.keyed_in(traces.c.id, project_id, trace_ids))
-        return {row[1]: tuple(row) for row in conn.execute(query)}
+        rows = conn.execute(self._queries.trace_states, {"project_id": project_id, "keys": trace_ids})
+        return {row[1]: tuple(row) for row in rows}
 
     def _span_facts(
         self, conn: sa.Connection, project_id: str, trace_ids: list[str]
     ) -> dict[str, dict[str, SpanFacts]]:
-        columns = [observations.c[name] for name in FACT_COLUMNS]
-        query = sa.select(*columns).where(
-            self._dialect.keyed_in(observations.c.trace_id, project_id, trace_ids)
-        )
         stored: dict[str, dict[str, SpanFacts]] = {}
-        for row in conn.execute(query):
+        for row in conn.execute(self._queries.span_facts, {"project_id": project_id, "keys": trace_ids}):
             stored.setdefault(row[0], {})[row[1]] = facts_from_row(row)
         return stored
 
     def _recompute_sessions(
         self, conn: sa.Connection, project_id: str, session_ids: list[str], now: int
     ) -> None:
-        t = traces.c
-        scope = self._dialect.keyed_in(t.session_id, project_id, session_ids)
-        # One scan: aggregates per distinct (session, user, environment, tag set), few per session,
-        # combined here; integer sums, minima and maxima do not depend on how they are grouped.
-        aggregates = (
-            sa.select(
-                t.session_id,
-                t.user_id,
-                t.environment,
-                t.tags,
-                sa.func.min(t.timestamp_ns),
-                sa.func.max(t.end_ns),
-                sa.func.count(),
-                _total(t.observation_count),
-                _total(t.input_tokens),
-                _total(t.output_tokens),
-                _total(t.total_tokens),
-                _total(t.total_cost_nanos),
-                _total(t.error_count),
-            )
-            .where(scope)
-            .group_by(t.session_id, t.user_id, t.environment, t.tags)
-        )
+        keys = {"project_id": project_id, "keys": session_ids}
         found: dict[str, SessionTotals] = {}
-        for sid, user_id, environment, tags, first, last, *sums in conn.execute(aggregates):
+        tag_lists: dict[str, list[str]] = {}  # a few distinct tag sets, repeated by many traces
+        for sid, user_id, environment, tags, first, last, *sums in conn.execute(
+            self._queries.session_aggregates, keys
+        ):
             count, n_obs, n_in, n_out, n_total, cost, errors = sums
             totals = found.get(sid)
             if totals is None:
@@ -415,13 +439,18 @@ class SqlStore:
             if user_id:
                 totals.user_ids.add(user_id)
             totals.environments.add(environment)
-            totals.tags.update(_loads_list(tags))
+            if tags:
+                tag_list = tag_lists.get(tags)
+                if tag_list is None:
+                    tag_list = tag_lists[tags] = _loads_list(tags)
+                totals.tags.update(tag_list)
         rows = [found[sid].row(project_id, sid, now) for sid in session_ids if sid in found]
-        self._dialect.upsert(conn, sessions, rows)
+        if rows:  # no None in a sessions row: one shape, every column
+            self._dialect.upsert(conn, sessions, [(_every_column(sessions), rows)])
         # A session whose last trace moved away no longer exists.
         gone = [sid for sid in session_ids if sid not in found]
         if gone:
-            conn.execute(sessions.delete().where(self._dialect.keyed_in(sessions.c.id, project_id, gone)))
+            conn.execute(self._queries.delete_sessions, {"project_id": project_id, "keys": gone})
 
     # -- reads: sessions --------------------------------------------------------------------------
 
@@ -736,16 +765,176 @@ def _lock_keys(project_id: str, kind: str, ids: Sequence[str]) -> list[int]:
     )
 
 
+class _WriteQueries:
+    """The write path's reads and delete, built once per store: building one, and SQLAlchemy's cache
+    key of it, cost about 0.3 ms, a microsecond a span each batch. Parameters: ``project_id``, and
+    ``keys``, the list of trace or session ids."""
+
+    def __init__(self, dialect: _Dialect) -> None:
+        t = traces.c
+        self.trace_states = sa.select(*(t[name] for name in TRACE_STATE_COLUMNS)).where(
+            dialect.keyed_in(t.id)
+        )
+        self.span_facts = sa.select(*(observations.c[name] for name in FACT_COLUMNS)).where(
+            dialect.keyed_in(observations.c.trace_id)
+        )
+        # One scan: aggregates per distinct (session, user, environment, tag set), few per session,
+        # combined in Python; integer sums, minima and maxima do not depend on how they are grouped.
+        self.session_aggregates = (
+            sa.select(
+                t.session_id,
+                t.user_id,
+                t.environment,
+                t.tags,
+                sa.func.min(t.timestamp_ns),
+                sa.func.max(t.end_ns),
+                sa.func.count(),
+                _total(t.observation_count),
+                _total(t.input_tokens),
+                _total(t.output_tokens),
+                _total(t.total_tokens),
+                _total(t.total_cost_nanos),
+                _total(t.error_count),
+            )
+            .where(dialect.keyed_in(t.session_id))
+            .group_by(t.session_id, t.user_id, t.environment, t.tags)
+        )
+        self.delete_sessions = sessions.delete().where(dialect.keyed_in(sessions.c.id))
+
+
+def _merge_batch(
+    groups: list[ShapedRows], stored_spans: dict[str, dict[str, SpanFacts]]
+) -> tuple[list[ShapedRows], list[ShapedRows]]:
+    """A prepared batch's observation rows split into new spans and spans stored already (re-sent),
+    with the facts of the batch's spans added to ``stored_spans`` (the batch's version wins) for the
+    traces that have an entry there: those are resolved again from all their spans."""
+    if not stored_spans:
+        return groups, []
+    new: list[ShapedRows] = []
+    resent: list[ShapedRows] = []
+    for shape, rows in groups:
+        facts_of = shape_getter(shape, _FACT_POSITIONS)
+        fresh: list[tuple[Any, ...]] = []
+        again: list[tuple[Any, ...]] = []
+        for row in rows:
+            spans = stored_spans.get(row[1])  # trace id and span id: never None, so always at 1 and 2
+            if spans is None:
+                fresh.append(row)
+                continue
+            (again if row[2] in spans else fresh).append(row)
+            spans[row[2]] = facts_from_row(facts_of((*row, None)))
+        if fresh:
+            new.append((shape, fresh))
+        if again:
+            resent.append((shape, again))
+    return new, resent
+
+
+def _every_column(table: sa.Table) -> tuple[int, ...]:
+    """The shape of a row with a value in every column."""
+    return tuple(range(len(table.columns)))
+
+
+def _is_file(url: sa.URL) -> bool:
+    """Whether an SQLite URL names a database file (not an in-memory database)."""
+    database = url.database or ""
+    return database not in ("", ":memory:") and url.query.get("mode") != "memory"
+
+
+class _WalCheckpointer:
+    """Checkpoints an SQLite database's WAL from a thread of its own while writes come.
+
+    SQLite checkpoints in the commit that takes the WAL past its size limit: with the writer's limit
+    at 20,000 pages, about 180 ms every ~28 batches of bench_store, which every request waiting on that
+    commit waits for too. A PASSIVE checkpoint from another connection copies the same pages without
+    the write lock, and sqlite3 lets go of the GIL while it runs, so it costs the writer nothing. The
+    writer's own limit stays, four times higher, as a backstop should this thread fall behind.
+
+    The thread is started by a commit when none runs, checkpoints every ``interval`` seconds, and
+    ends after an interval without commits, so an idle store (or one never closed) keeps no thread.
+    """
+
+    #: The writer's own checkpoint limit while this thread runs (pages; make_engine sets 20,000).
+    BACKSTOP_PAGES = 80_000
+    _ADOPTED = "otel_bridge_checkpointer"
+
+    def __init__(self, engine: sa.Engine, interval: float) -> None:
+        self._engine = engine
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._dirty = False
+        #: Checkpoints run so far (for tests and curiosity).
+        self.checkpoints = 0
+
+    def adopt(self, conn: sa.Connection) -> None:
+        """Raise a writing connection's own checkpoint limit to the backstop (once per connection)."""
+        info = conn.connection.info
+        if self._ADOPTED not in info:
+            # On the driver's connection: through ``conn`` it would begin the transaction, deferred.
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute(f"PRAGMA wal_autocheckpoint = {self.BACKSTOP_PAGES}")
+            info[self._ADOPTED] = True
+
+    def committed(self) -> None:
+        """Note a commit: the WAL grew. Starts the thread if it is not running."""
+        with self._lock:
+            self._dirty = True
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="otel-bridge-checkpoint", daemon=True)
+                self._thread.start()
+
+    def close(self) -> None:
+        """Stop the thread (waiting for a checkpoint under way); later commits start none."""
+        with self._lock:
+            self._stop.set()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        try:
+            # A connection of the thread's own, out of the pool: it needs no pool slot, and it stays
+            # on the file it opened should the engine be disposed before the store is closed.
+            raw = self._engine.raw_connection()
+            connection = raw.driver_connection
+            raw.detach()
+        except Exception:  # the next commit starts another thread, which tries again
+            logger.warning("cannot connect to checkpoint the WAL", exc_info=True)
+            with self._lock:
+                self._thread = None
+            return
+        try:
+            while not self._stop.wait(self._interval):
+                with self._lock:
+                    if not self._dirty:
+                        self._thread = None
+                        return
+                    self._dirty = False
+                self._checkpoint(connection)
+        finally:
+            raw.close()
+
+    def _checkpoint(self, connection: Any) -> None:
+        try:
+            # The connect hook put the connection in autocommit: no transaction of its pins the WAL.
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except Exception:  # the next interval tries again, and the backstop bounds the WAL meanwhile
+            logger.warning("WAL checkpoint failed", exc_info=True)
+        else:
+            self.checkpoints += 1
+
+
 # -- dialects ------------------------------------------------------------------------------------
 
 
 class _Dialect(abc.ABC):
-    """What differs between the databases."""
-
-    placeholder: ClassVar[str]
+    """What differs between the databases. Rows come by shape (``codec.shape_rows``)."""
 
     def __init__(self) -> None:
-        self._sql_cache: dict[str, str] = {}
+        self._cache: dict[tuple[str, str, tuple[int, ...]], Any] = {}
 
     def lock(  # noqa: B027 -- deliberately a no-op by default
         self, conn: sa.Connection, project_id: str, kind: str, ids: Sequence[str]
@@ -757,54 +946,49 @@ class _Dialect(abc.ABC):
     def json_array_contains(self, column: sa.ColumnElement[Any], value: str) -> sa.ColumnElement[bool]:
         """Whether a JSON-array text column holds ``value``."""
 
-    def keyed_in(
-        self, column: sa.Column[Any], project_id: str, values: Sequence[str]
-    ) -> sa.ColumnElement[bool]:
-        """Rows of the project whose ``column`` is one of ``values`` (a batch's trace or session ids)."""
-        project = column.table.c.project_id
+    def keyed_in(self, column: sa.Column[Any]) -> sa.ColumnElement[bool]:
+        """Rows of the project (parameter ``project_id``) whose ``column`` is one of the list
+        ``keys`` (a batch's trace or session ids)."""
         # One expanding parameter holding the list: ``in_(values)`` would coerce every value (a
         # batch's 64 trace ids, per statement) into an element of its own.
-        keys = sa.bindparam(None, list(values), expanding=True, type_=column.type)
-        return sa.and_(project == project_id, column.in_(keys))
-
-    def upsert(self, conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert rows (in column order), replacing those whose primary key exists."""
-        if rows:
-            conn.exec_driver_sql(self._upsert_sql(table), list(rows))
-
-    def insert_observations(self, conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert observation rows whose keys are not stored (an existing one is an error)."""
-        if rows:
-            names = [c.name for c in observations.columns]
-            values = ", ".join([self.placeholder] * len(names))
-            conn.exec_driver_sql(
-                f"INSERT INTO observations ({', '.join(names)}) VALUES ({values})", list(rows)
-            )
+        keys = sa.bindparam("keys", expanding=True, type_=column.type)
+        return sa.and_(column.table.c.project_id == _P, column.in_(keys))
 
     @abc.abstractmethod
-    def insert_contents(
-        self, conn: sa.Connection, project_id: str, bodies: Mapping[str, tuple[str | None, str]]
-    ) -> None:
+    def upsert(self, conn: sa.Connection, table: sa.Table, groups: Sequence[ShapedRows]) -> None:
+        """Insert rows, replacing every column of those whose primary key exists (a column a row's
+        shape leaves out becomes NULL)."""
+
+    @abc.abstractmethod
+    def insert_observations(self, conn: sa.Connection, groups: Sequence[ShapedRows]) -> None:
+        """Insert observation rows whose keys are not stored (an existing one is an error)."""
+
+    @abc.abstractmethod
+    def insert_contents(self, conn: sa.Connection, groups: Sequence[ShapedRows]) -> None:
         """Insert contents not stored yet (a hash names its text, so existing ones are left alone)."""
 
-    def _upsert_sql(self, table: sa.Table) -> str:
-        cache = self._sql_cache
-        sql = cache.get(table.name)
-        if sql is None:
-            names = [c.name for c in table.columns]
-            keys_ = [c.name for c in table.primary_key.columns]
-            updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in keys_)
-            values = ", ".join([self.placeholder] * len(names))
-            sql = cache[table.name] = (
-                f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({values}) "
-                f"ON CONFLICT ({', '.join(keys_)}) DO UPDATE SET {updates}"
-            )
-        return sql
+    def _cached(self, kind: str, table: sa.Table, shape: tuple[int, ...], make: Callable[[], Any]) -> Any:
+        """What ``make`` builds (statement text, COPY types) for ``kind`` of rows of ``shape``, once."""
+        key = (kind, table.name, shape)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = make()
+        return found
+
+
+def _names(table: sa.Table, shape: tuple[int, ...]) -> list[str]:
+    columns = table.columns.values()
+    return [columns[i].name for i in shape]
+
+
+def _on_conflict_update(table: sa.Table) -> str:
+    """Every column but the key, from the row that conflicted: a column the row left out becomes NULL."""
+    keys_ = [c.name for c in table.primary_key.columns]
+    updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in table.columns if c.name not in keys_)
+    return f"ON CONFLICT ({', '.join(keys_)}) DO UPDATE SET {updates}"
 
 
 class _SqliteDialect(_Dialect):
-    placeholder = "?"
-
     @staticmethod
     def configure(engine: sa.Engine) -> None:
         """Pragmas on every new connection, and explicit BEGINs (pysqlite's own transaction handling
@@ -818,7 +1002,8 @@ class _SqliteDialect(_Dialect):
                 "journal_mode = WAL",
                 "synchronous = NORMAL",
                 # 4 KiB pages x 20,000: checkpoint every ~80 MiB of WAL rather than every 4 MiB,
-                # so that index pages rewritten by many batches reach the database file once.
+                # so that index pages rewritten by many batches reach the database file once. A
+                # SqlStore raises it on its writing connections and checkpoints from a thread.
                 "wal_autocheckpoint = 20000",
                 "cache_size = -65536",
                 "temp_store = MEMORY",
@@ -837,19 +1022,32 @@ class _SqliteDialect(_Dialect):
         elements = sa.func.json_each(column).table_valued("value")
         return sa.exists(sa.select(sa.literal(1)).select_from(elements).where(elements.c.value == value))
 
-    def insert_contents(
-        self, conn: sa.Connection, project_id: str, bodies: Mapping[str, tuple[str | None, str]]
+    def upsert(self, conn: sa.Connection, table: sa.Table, groups: Sequence[ShapedRows]) -> None:
+        self._insert(conn, "INSERT", table, groups, _on_conflict_update(table))
+
+    def insert_observations(self, conn: sa.Connection, groups: Sequence[ShapedRows]) -> None:
+        self._insert(conn, "INSERT", observations, groups)
+
+    def insert_contents(self, conn: sa.Connection, groups: Sequence[ShapedRows]) -> None:
+        self._insert(conn, "INSERT OR IGNORE", contents, groups)
+
+    def _insert(
+        self, conn: sa.Connection, verb: str, table: sa.Table, groups: Sequence[ShapedRows], tail: str = ""
     ) -> None:
-        if bodies:
-            conn.exec_driver_sql(
-                "INSERT OR IGNORE INTO contents (project_id, hash, format, body) VALUES (?, ?, ?, ?)",
-                [(project_id, digest, *bodies[digest]) for digest in sorted(bodies)],
-            )
+        for shape, rows in groups:
+
+            def make(shape: tuple[int, ...] = shape) -> str:
+                names = _names(table, shape)
+                # UTF-8 bytes are bound as a blob (a copy) and made text again by CAST (no conversion).
+                values = ", ".join(
+                    "CAST(? AS TEXT)" if (table.name, name) in _UTF8_COLUMNS else "?" for name in names
+                )
+                return f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({values}) {tail}"
+
+            conn.exec_driver_sql(self._cached(verb + tail, table, shape, make), rows)
 
 
 class _PostgresDialect(_Dialect):
-    placeholder = "%s"
-
     @staticmethod
     def configure(engine: sa.Engine) -> None:
         """Plan every statement for its actual parameters. psycopg prepares a statement after a few
@@ -871,82 +1069,80 @@ class _PostgresDialect(_Dialect):
                 (_lock_keys(project_id, kind, ids),),
             )
 
-    def keyed_in(
-        self, column: sa.Column[Any], project_id: str, values: Sequence[str]
-    ) -> sa.ColumnElement[bool]:
+    def keyed_in(self, column: sa.Column[Any]) -> sa.ColumnElement[bool]:
         # As (project_id, key) IN (SELECT project, unnest(keys)): planned as one index probe per key.
         # Written as project_id = … AND key IN (…), PostgreSQL, before autovacuum has analyzed a
         # young table, takes project_id for selective and scans the whole project by another index.
-        project = column.table.c.project_id
-        keys = sa.select(
-            sa.literal(project_id, sa.String),
-            sa.func.unnest(sa.bindparam("keys", list(values), type_=ARRAY(sa.Text))),
-        )
-        return sa.tuple_(project, column).in_(keys)
+        keys = sa.select(_P, sa.func.unnest(sa.bindparam("keys", type_=ARRAY(sa.Text))))
+        return sa.tuple_(column.table.c.project_id, column).in_(keys)
 
     def json_array_contains(self, column: sa.ColumnElement[Any], value: str) -> sa.ColumnElement[bool]:
         return sa.cast(column, JSONB).op("@>")(sa.cast(sa.literal(dumps([value])), JSONB))
 
-    def insert_contents(
-        self, conn: sa.Connection, project_id: str, bodies: Mapping[str, tuple[str | None, str]]
-    ) -> None:
-        if not bodies:
+    def insert_contents(self, conn: sa.Connection, groups: Sequence[ShapedRows]) -> None:
+        if not groups:
             return
-        rows = [(project_id, digest, *bodies[digest]) for digest in sorted(bodies)]
-        self._copy(conn, contents, rows)
+        self._copy(conn, contents, groups)
         # In hash order: two writers inserting the same contents wait for each other in one order.
         conn.exec_driver_sql(
             "INSERT INTO contents (project_id, hash, format, body) SELECT project_id, hash, format, body "
             "FROM _stage_contents ORDER BY hash ON CONFLICT DO NOTHING"
         )
 
-    def upsert(self, conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    def upsert(self, conn: sa.Connection, table: sa.Table, groups: Sequence[ShapedRows]) -> None:
         # COPY, then one statement: for traces and sessions too, a few dozen rows per batch, this is
         # cheaper than as many pipelined INSERTs.
-        if not rows:
+        if not groups:
             return
-        self._copy(conn, table, rows)
-        conn.exec_driver_sql(self._upsert_from_stage_sql(table))
-
-    def _upsert_from_stage_sql(self, table: sa.Table) -> str:
-        cache = self._sql_cache
-        sql = cache.get(table.name)
-        if sql is None:
-            names = [c.name for c in table.columns]
-            keys_ = [c.name for c in table.primary_key.columns]
-            updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in keys_)
-            columns = ", ".join(names)
-            sql = cache[table.name] = (
+        self._copy(conn, table, groups)
+        columns = ", ".join(c.name for c in table.columns)
+        sql = self._cached(
+            "upsert",
+            table,
+            (),
+            lambda: (
                 f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM _stage_{table.name} "
-                f"ON CONFLICT ({', '.join(keys_)}) DO UPDATE SET {updates}"
-            )
-        return sql
+                + _on_conflict_update(table)
+            ),
+        )
+        conn.exec_driver_sql(sql)
 
-    def insert_observations(self, conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    def insert_observations(self, conn: sa.Connection, groups: Sequence[ShapedRows]) -> None:
         # Straight into the table: no staging copy, and none of ON CONFLICT's speculative insertion.
-        if rows:
-            self._copy(conn, observations, rows, stage=False)
+        if groups:
+            self._copy(conn, observations, groups, stage=False)
 
     def _copy(
-        self, conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]], *, stage: bool = True
+        self, conn: sa.Connection, table: sa.Table, groups: Sequence[ShapedRows], *, stage: bool = True
     ) -> None:
-        """Binary COPY of ``rows`` into ``_stage_<table>``, a temporary table emptied at commit (or,
-        not ``stage``, into the table itself)."""
+        """Binary COPY of the rows into ``_stage_<table>``, a temporary table emptied at commit (or,
+        not ``stage``, into the table itself), one COPY a shape."""
         target = f"_stage_{table.name}" if stage else table.name
         raw = conn.connection.driver_connection
         assert raw is not None
-        names = [c.name for c in table.columns]
-        types = [_PG_TYPES[type(c.type)] for c in table.columns]
         with raw.cursor() as cursor:
             if stage:
                 cursor.execute(
                     f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table.name} INCLUDING DEFAULTS) "
                     "ON COMMIT DELETE ROWS"
                 )
-            with cursor.copy(f"COPY {target} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(types)
-                for row in rows:
-                    copy.write_row(row)
+            for shape, rows in groups:
+
+                def make(shape: tuple[int, ...] = shape) -> tuple[str, list[str]]:
+                    names = _names(table, shape)
+                    column = table.columns
+                    # UTF-8 bytes go as they are: a text value's binary COPY format is its UTF-8.
+                    types = [
+                        "bytea" if (table.name, name) in _UTF8_COLUMNS else _PG_TYPES[type(column[name].type)]
+                        for name in names
+                    ]
+                    return ", ".join(names), types
+
+                names, types = self._cached("copy", table, shape, make)
+                with cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(types)
+                    for row in rows:
+                        copy.write_row(row)
 
 
 _PG_TYPES: Mapping[type, str] = {

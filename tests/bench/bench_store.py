@@ -5,6 +5,10 @@ Run from the repository root: ``.venv/bin/python -m tests.bench.bench_store`` (o
 - Throughput: LLM-sized spans (about 1.5 KB of text each, like ``bench_decode``'s) translated
   beforehand, written in 512-span batches (one ``write_batch`` call, one transaction each) into a
   fresh database, with traces and session aggregates maintained; spans per second on one thread.
+  Then its two halves apart, into another fresh database: ``prepare_batch`` (the part ingest can run
+  in a worker process), the pickle round trip of its result (what handing it over costs), and
+  ``write_prepared`` (the part the writer runs); for SQLite also the writer's floor, the prepared
+  rows inserted with no reads, trace resolution or session aggregates.
 - Reads: after loading ``OTEL_BRIDGE_BENCH_SPANS`` spans (default 1,000,000) in one fiftieth as many
   sessions (20,000), through ``write_batch`` like any ingest, the median latency of the first page
   of ``list_sessions`` by last activity, of ``get_session`` of random sessions, and of ``get_trace`` of
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import statistics
 import tempfile
@@ -38,10 +43,9 @@ from otel_bridge.model import (
     SpanStatus,
     StatusCode,
 )
-from otel_bridge.store import schema
-from otel_bridge.store.codec import ContentSink, encode_span
+from otel_bridge.store import PreparedBatch, prepare_batch
 from otel_bridge.store.migrations import upgrade
-from otel_bridge.store.sql import SqlStore, make_engine
+from otel_bridge.store.sql import SqlStore, _SqliteDialect, make_engine
 from otel_bridge.translate import Translation, translate_spans
 
 BATCH = 512
@@ -244,10 +248,11 @@ def _database(kind: str) -> Iterator[SqlStore]:
         with tempfile.TemporaryDirectory(prefix="otel-bridge-bench-") as directory:
             engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
             upgrade(engine)
+            store = SqlStore(engine)
             try:
-                yield SqlStore(engine)
+                yield store
             finally:
-                engine.dispose()
+                store.close()  # its checkpoint thread too
         return
     dsn = os.environ[POSTGRES_DSN_ENV]
     schema = f"bench_{uuid.uuid4().hex[:12]}"
@@ -280,66 +285,87 @@ def _chars(value: object) -> int:
 
 
 def measure_throughput(kind: str, n_spans: int = 40 * BATCH) -> list[str]:
-    """Spans per second of ``write_batch`` into a fresh database (translation not timed); for SQLite
-    also the floor: the same rows inserted with no trace or session work at all."""
+    """Spans per second of ``write_batch`` into a fresh database (translation not timed), then its
+    halves apart (see the module docstring)."""
     traffic = LlmTraffic(n_sessions=max(1, n_spans // SPANS_PER_SESSION), traces_per_session=6.25)
     batches = list(traffic.batches(n_spans))
     text = sum(_chars(t.observation.input) + _chars(t.observation.output) for t in batches[0]) / len(
         batches[0]
     )
+    written = sum(len(batch) for batch in batches[1:])
     with _database(kind) as store:
         project = store.create_project("bench").project.id
         store.write_batch(project, batches[0])  # warm-up: connections, statement caches
         elapsed = cpu = 0.0
-        written = 0
         for batch in batches[1:]:
             started, started_cpu = time.perf_counter(), time.process_time()
             store.write_batch(project, batch)
             elapsed += time.perf_counter() - started
             cpu += time.process_time() - started_cpu
-            written += len(batch)
     lines = [
         f"  write_batch into {kind:<10} {written / elapsed:>8,.0f} spans/s  "
         f"({elapsed * 1e6 / written:.0f} µs/span wall, {cpu * 1e6 / written:.0f} µs/span CPU of this "
         f"process; ~{text:.0f} chars of input/output per span)"
     ]
+    with _database(kind) as store:
+        project = store.create_project("bench").project.id
+        store.write_batch(project, batches[0])
+        started = time.perf_counter()
+        prepared = [prepare_batch(project, batch) for batch in batches[1:]]
+        lines.append(f"    prepare_batch alone          {_per_span(started, written):6.1f} µs/span")
+        started = time.perf_counter()
+        size = 0
+        for one in prepared:
+            data = pickle.dumps(one, protocol=5)
+            size += len(data)
+            pickle.loads(data)
+        lines.append(
+            f"    pickle round trip of it      {_per_span(started, written):6.1f} µs/span  "
+            f"({size / written:,.0f} bytes/span)"
+        )
+        elapsed = cpu = 0.0
+        for one in prepared:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            store.write_prepared(one)
+            elapsed += time.perf_counter() - started
+            cpu += time.process_time() - started_cpu
+        lines.append(
+            f"    write_prepared alone         {elapsed * 1e6 / written:6.1f} µs/span  "
+            f"({written / elapsed:,.0f} spans/s; {cpu * 1e6 / written:.1f} µs/span CPU)"
+        )
     if kind == "sqlite":
-        lines.append(_sqlite_floor(batches))
+        lines.append(_sqlite_floor(project, prepared))
     return lines
 
 
-def _sqlite_floor(batches: list[list[Translation]]) -> str:
-    """The same observation and content rows, encoded and inserted with plain executemany: what
-    write_batch costs without resolving traces and maintaining sessions."""
+def _per_span(started: float, spans: int) -> float:
+    return (time.perf_counter() - started) * 1e6 / spans
+
+
+def _sqlite_floor(project: str, prepared: list[PreparedBatch]) -> str:
+    """The prepared batches' observation and content rows inserted as ``write_prepared`` inserts them:
+    what it costs without reading stored spans, resolving traces and maintaining sessions."""
+    dialect = _SqliteDialect()
     with tempfile.TemporaryDirectory(prefix="otel-bridge-bench-") as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'floor.db'}")
         upgrade(engine)
-        names = [c.name for c in schema.observations.columns]
-        insert = f"INSERT INTO observations ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         elapsed = 0.0
         written = 0
         try:
             with engine.connect() as conn:
-                raw = conn.connection.driver_connection
-                assert raw is not None
-                for batch in batches[1:]:
+                conn.execution_options(otel_bridge_write=True)
+                for one in prepared:
                     started = time.perf_counter()
-                    sink = ContentSink()
-                    rows = [encode_span("p", t, sink)[0] for t in batch]
-                    raw.execute("BEGIN IMMEDIATE")
-                    raw.executemany(
-                        "INSERT OR IGNORE INTO contents (project_id, hash, format, body) VALUES (?, ?, ?, ?)",
-                        [("p", digest, *body) for digest, body in sorted(sink.bodies.items())],
-                    )
-                    raw.executemany(insert, rows)
-                    raw.execute("COMMIT")
+                    with conn.begin():
+                        dialect.insert_contents(conn, one["contents"])
+                        dialect.insert_observations(conn, one["observations"])
                     elapsed += time.perf_counter() - started
-                    written += len(batch)
+                    written += sum(len(rows) for _, rows in one["observations"])
         finally:
             engine.dispose()
     return (
-        f"  floor: encode + insert rows   {written / elapsed:>8,.0f} spans/s  "
-        f"({elapsed * 1e6 / written:.0f} µs/span; SQLite, no trace resolution, no aggregates)"
+        f"  floor: insert prepared rows   {written / elapsed:>8,.0f} spans/s  "
+        f"({elapsed * 1e6 / written:.0f} µs/span; SQLite, no reads, trace resolution or aggregates)"
     )
 
 

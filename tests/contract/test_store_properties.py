@@ -91,12 +91,16 @@ def an_arrival(draw: st.DrawFn) -> tuple[list[Translation], list[list[Translatio
     return spans, batches
 
 
-@settings(
+#: Hypothesis settings of store properties: one migrated database per test (a function-scoped
+#: fixture), each example writing into fresh projects of it.
+STORE_EXAMPLES = settings(
     max_examples=100,
     deadline=None,
-    # One migrated database per test; each example writes into fresh projects of it.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@STORE_EXAMPLES
 @given(case=an_arrival())
 def test_stored_state_is_independent_of_arrival(
     store: SqlStore, case: tuple[list[Translation], list[list[Translation]]]

@@ -11,6 +11,8 @@ import pytest
 
 from otel_bridge.errors import QueueFull, StoreUnavailable
 from otel_bridge.ingest import Histogram, Ingestor
+from otel_bridge.store import PreparedBatch
+from otel_bridge.store.prepared import observation_ids
 from otel_bridge.translate import Translation
 from tests.support.spans import record, span_id, translate
 
@@ -20,7 +22,8 @@ def spans(n: int, first: int = 1) -> list[Translation]:
 
 
 class FakeStore:
-    """Records every ``write_batch``; can block (until released), fail, or fail on a poison span."""
+    """Records every ``write_prepared`` as (project, span ids) per project, in order; can block (until
+    released), fail, or fail on a poison span."""
 
     def __init__(self) -> None:
         self.batches: list[tuple[str, list[str]]] = []
@@ -30,15 +33,17 @@ class FakeStore:
         self.failure: Exception | None = None
         self.poison: str | None = None
 
-    def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
+    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
         self.entered.set()
         assert self.gate.wait(10)
         if self.failure is not None:
             raise self.failure
-        ids = [t.observation.id for t in translations]
-        if self.poison in ids:
+        by_project: dict[str, list[str]] = {}
+        for batch in batches:
+            by_project.setdefault(batch["project_id"], []).extend(observation_ids(batch))
+        if any(self.poison in ids for ids in by_project.values()):
             raise ValueError("poison span")
-        self.batches.append((project_id, ids))
+        self.batches += [(project_id, sorted(ids)) for project_id, ids in by_project.items()]
 
 
 def run(coroutine: object) -> object:
@@ -47,7 +52,7 @@ def run(coroutine: object) -> object:
 
 class TestIngestor:
     def test_submit_returns_after_commit(self) -> None:
-        """``submit`` returns only once ``write_batch`` has returned with the spans."""
+        """``submit`` returns only once ``write_prepared`` has returned with the spans."""
         store = FakeStore()
 
         async def scenario() -> None:

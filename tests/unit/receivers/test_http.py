@@ -20,23 +20,25 @@ from otel_bridge.receivers.export import TraceExportHandler
 from otel_bridge.receivers.http import HttpLimits, gunzip, negotiate
 from otel_bridge.receivers.metrics import Metrics
 from otel_bridge.server import build_app
+from otel_bridge.store import PreparedBatch
+from otel_bridge.store.prepared import observation_ids
 from otel_bridge.testing import build_export_request, make_span, request_to_json
-from otel_bridge.translate import Translation
 from tests.unit.receivers.test_auth import PROJECT, FakeKeys
 
 AUTH = "Basic " + base64.b64encode(b"pk-lf-1:sk-lf-1").decode()
 
 
 class RecordingStore(FakeKeys):
-    """Keys of ``FakeKeys`` plus a ``write_batch`` that records span ids."""
+    """Keys of ``FakeKeys`` plus a ``write_prepared`` that records span ids."""
 
     def __init__(self) -> None:
         super().__init__()
         self.written: list[str] = []
 
-    def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
-        assert project_id == PROJECT.id
-        self.written += [t.observation.id for t in translations]
+    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
+        for batch in batches:
+            assert batch["project_id"] == PROJECT.id
+            self.written += observation_ids(batch)
 
 
 async def call(

@@ -1,0 +1,113 @@
+"""Decode workers: an OTLP body becomes a ``PreparedBatch`` in a worker process, beside the writer.
+
+Why processes: decoding, translating and encoding the rows of a span is about 90 µs of Python that
+holds the GIL, and the writer's share (its Python and SQLite) is about as much again. In one
+process the two take turns on the GIL, so the server used one core at a time; with the Python
+before the write running in worker processes, the writer's process and the workers each keep a
+core busy. What crosses between them is the body (bytes) one way and a ``PreparedBatch`` (builtins
+only, a few µs a span to pickle) the other.
+
+Workers are spawned, not forked: the server process runs gRPC's threads and the writer thread,
+which a fork would copy mid-flight. A spawned worker imports only what decoding needs (no web
+stack, no SQLAlchemy), about 40 MB each.
+
+``processes=0`` runs the same function in one thread of this process instead (tests, one-core
+machines).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Literal
+
+from otel_bridge.errors import StoreUnavailable
+from otel_bridge.model import Rejected
+from otel_bridge.otlp import decode_json, decode_protobuf
+from otel_bridge.store.prepared import PreparedBatch, prepare_batch
+from otel_bridge.translate import translate_spans
+
+logger = logging.getLogger("otel_bridge.ingest")
+
+Encoding = Literal["protobuf", "json"]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedExport:
+    """One export request, decoded, translated and encoded: what the writer needs, and what the
+    client is told (``accepted`` spans, and the ``rejected`` ones with the rule each broke)."""
+
+    batch: PreparedBatch | None  # None when no span was accepted
+    accepted: int
+    rejected: tuple[Rejected, ...]
+
+
+def prepare_export(project_id: str, body: bytes, encoding: Encoding) -> PreparedExport:
+    """Decode, translate and prepare one request body (already decompressed); raises ``DecodeError``
+    for an undecodable body. Runs in a worker process."""
+    result = decode_protobuf(body) if encoding == "protobuf" else decode_json(body)
+    translations = translate_spans(result.records)
+    batch = prepare_batch(project_id, translations) if translations else None
+    return PreparedExport(batch, len(translations), result.rejected)
+
+
+class DecodePool:
+    """``prepare_export`` in ``processes`` spawned worker processes (or one thread when 0).
+
+    ``start()`` spawns the workers and waits until they have imported everything, so the first
+    request does not pay for it. A worker that dies (killed, out of memory) breaks the pool: its
+    requests fail with a retryable error and the next request gets a new pool.
+    """
+
+    def __init__(self, processes: int) -> None:
+        if processes < 0:
+            raise ValueError("processes must be 0 or more")
+        self.processes = processes
+        self._executor: Executor | None = None
+
+    def _new_executor(self) -> Executor:
+        if self.processes == 0:
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="otel-bridge-decode")
+        return ProcessPoolExecutor(
+            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    async def start(self) -> None:
+        """Create the executor and warm every worker up (imports, caches)."""
+        executor = self._executor = self._new_executor()
+        loop = asyncio.get_running_loop()
+        # One empty request per worker: each import happens before the first real request.
+        await asyncio.gather(
+            *(
+                loop.run_in_executor(executor, prepare_export, "", b"", "protobuf")
+                for _ in range(max(1, self.processes))
+            )
+        )
+
+    async def prepare(self, project_id: str, body: bytes, encoding: Encoding) -> PreparedExport:
+        """``prepare_export`` in a worker; ``StoreUnavailable`` (retryable) when the worker died."""
+        executor = self._executor
+        if executor is None:
+            executor = self._executor = self._new_executor()
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(executor, prepare_export, project_id, body, encoding)
+        except BrokenProcessPool:
+            logger.error("a decode worker died; starting new ones")
+            if self._executor is executor:
+                self._executor = None
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise StoreUnavailable("a decode worker stopped while handling this request; retry") from None
+
+    def close(self) -> None:
+        """Stop the workers (after the receivers stopped); requests still decoding are cancelled."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+__all__ = ["DecodePool", "Encoding", "PreparedExport", "prepare_export"]

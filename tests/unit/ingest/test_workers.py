@@ -1,0 +1,102 @@
+"""Decode workers: the same prepared batches in a process as in this one, errors carried back, and a
+pool that survives a dead worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from otel_bridge.errors import DecodeError, StoreUnavailable
+from otel_bridge.ingest import DecodePool, prepare_export
+from otel_bridge.otlp import decode_protobuf
+from otel_bridge.store import prepare_batch
+from otel_bridge.testing import build_export_request, make_span
+from otel_bridge.translate import translate_spans
+
+TRACE = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
+
+
+def body(n: int = 3, *, bad: int = 0) -> bytes:
+    spans = [
+        make_span(
+            f"span {i}",
+            trace_id=TRACE,
+            span_id=(i + 1).to_bytes(8, "big"),
+            attributes={"session.id": "s-1", "gen_ai.request.model": "gpt-4o"},
+        )
+        for i in range(n)
+    ]
+    spans += [make_span("bad", trace_id=bytes(16), span_id=(100 + i).to_bytes(8, "big")) for i in range(bad)]
+    return build_export_request(spans).SerializeToString()
+
+
+class TestPrepareExport:
+    def test_matches_decode_translate_prepare(self) -> None:
+        """``prepare_export`` is decode → translate → ``prepare_batch``, with rejections counted apart."""
+        data = body(3, bad=1)
+        prepared = prepare_export("p1", data, "protobuf")
+        expected = prepare_batch("p1", translate_spans(decode_protobuf(data).records))
+        assert prepared.accepted == 3
+        assert [r.reason for r in prepared.rejected] == ["trace_id must not be all zeros"]
+        assert prepared.batch == expected
+
+    def test_no_accepted_span_has_no_batch(self) -> None:
+        """A request whose every span was rejected prepares nothing to write."""
+        prepared = prepare_export("p1", body(0, bad=2), "protobuf")
+        assert (prepared.batch, prepared.accepted, len(prepared.rejected)) == (None, 0, 2)
+
+
+class TestDecodePool:
+    @pytest.mark.parametrize("processes", [0, 1])
+    def test_prepares_in_worker(self, processes: int) -> None:
+        """A worker process (or the thread) returns what ``prepare_export`` returns here."""
+
+        data = body(4)
+
+        async def scenario() -> None:
+            pool = DecodePool(processes)
+            await pool.start()
+            try:
+                prepared = await pool.prepare("p1", data, "protobuf")
+            finally:
+                pool.close()
+            assert prepared == prepare_export("p1", data, "protobuf")
+
+        asyncio.run(scenario())
+
+    def test_decode_error_crosses_the_process_boundary(self) -> None:
+        """An undecodable body raises ``DecodeError`` with the decoder's message in the caller."""
+
+        async def scenario() -> None:
+            pool = DecodePool(1)
+            await pool.start()
+            try:
+                with pytest.raises(DecodeError, match="could not be parsed"):
+                    await pool.prepare("p1", b"\xff\xff\xff", "protobuf")
+            finally:
+                pool.close()
+
+        asyncio.run(scenario())
+
+    def test_dead_worker_is_retryable_and_replaced(self) -> None:
+        """A killed worker fails its request with a retryable error; the next request gets a new worker."""
+
+        async def scenario() -> None:
+            pool = DecodePool(1)
+            await pool.start()
+            try:
+                executor = pool._executor
+                assert executor is not None
+                for pid in list(executor._processes):  # type: ignore[attr-defined]
+                    os.kill(pid, signal.SIGKILL)
+                with pytest.raises(StoreUnavailable):
+                    await pool.prepare("p1", body(1), "protobuf")
+                prepared = await pool.prepare("p1", body(2), "protobuf")
+                assert prepared.accepted == 2
+            finally:
+                pool.close()
+
+        asyncio.run(scenario())
