@@ -9,7 +9,8 @@ only, a few µs a span to pickle) the other.
 
 Workers are spawned, not forked: the server process runs gRPC's threads and the writer thread,
 which a fork would copy mid-flight. A spawned worker imports only what decoding needs (no web
-stack, no SQLAlchemy), about 40 MB each.
+stack, no SQLAlchemy), about 40 MB each. A worker whose server is gone (``kill -9``) exits within a
+second instead of lingering with the server's stdout and stderr open: ``_watch_parent``.
 
 ``processes=0`` runs the same function in one thread of this process instead (tests, one-core
 machines).
@@ -20,6 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -55,6 +59,24 @@ def prepare_export(project_id: str, body: bytes, encoding: Encoding) -> Prepared
     return PreparedExport(batch, len(translations), result.rejected)
 
 
+#: How often a worker checks that its server is still alive, seconds.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _watch_parent() -> None:
+    """Worker initializer: a daemon thread that ends the worker once its parent process is gone (a
+    worker blocked waiting for work would not notice otherwise, and would hold the server's output
+    pipes open)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="otel-bridge-parent-watch", daemon=True).start()
+
+
 class DecodePool:
     """``prepare_export`` in ``processes`` spawned worker processes (or one thread when 0).
 
@@ -73,7 +95,9 @@ class DecodePool:
         if self.processes == 0:
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="otel-bridge-decode")
         return ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_watch_parent,
         )
 
     async def start(self) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -100,3 +103,37 @@ class TestDecodePool:
                 pool.close()
 
         asyncio.run(scenario())
+
+
+class TestOrphanedWorker:
+    def test_worker_exits_when_its_server_is_killed(self) -> None:
+        """A worker whose parent was killed with SIGKILL exits by itself within seconds."""
+        script = (
+            "import asyncio, os, sys\n"
+            "from otel_bridge.ingest import DecodePool\n"
+            "async def main():\n"
+            "    pool = DecodePool(1)\n"
+            "    await pool.start()\n"
+            "    print(*pool._executor._processes, flush=True)\n"
+            "    await asyncio.sleep(60)\n"
+            "asyncio.run(main())\n"
+        )
+        with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as parent:
+            assert parent.stdout is not None
+            worker = int(parent.stdout.readline().split()[0])
+            parent.kill()
+            parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(worker):
+            assert time.monotonic() < deadline, "the orphaned worker is still running"
+            time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not reaped by its new parent yet) counts as gone.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
