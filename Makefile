@@ -22,8 +22,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check otel_bridge tests
-	$(BIN)/ruff format --check otel_bridge
-	$(BIN)/mypy otel_bridge
+	$(BIN)/ruff format --check otel_bridge tests
+	$(BIN)/mypy otel_bridge tests
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

@@ -10,6 +10,8 @@ classification decides the transport code (see ``receivers/status.py``)::
     ├── PayloadTooLarge             no   a body over the size limits (HTTP 413 / RESOURCE_EXHAUSTED)
     ├── Unauthenticated             no   missing or wrong credentials (HTTP 401 / UNAUTHENTICATED)
     ├── NotFound                    no   no such object in this project (HTTP 404)
+    ├── WriteRejected               no   the database refused these spans for good (a data error: reported
+    │                                    as rejected spans, never retried; HTTP 400 / INVALID_ARGUMENT)
     ├── QueueFull                   yes  backpressure (HTTP 503 + Retry-After / UNAVAILABLE + RetryInfo)
     └── StoreUnavailable            yes  the database cannot be reached (HTTP 503 / UNAVAILABLE)
 
@@ -53,6 +55,11 @@ class NotFound(OtelBridgeError):
     """The object does not exist in the caller's project."""
 
 
+class WriteRejected(OtelBridgeError):
+    """The store refused a write for a reason that retrying the same spans cannot fix (a value the
+    database will not store, a constraint, a bug): the spans are rejected, not retried forever."""
+
+
 class QueueFull(OtelBridgeError):
     """The ingest queue is at its byte limit; the client should retry after ``retry_after`` seconds."""
 
@@ -79,4 +86,5 @@ __all__ = [
     "StoreUnavailable",
     "Unauthenticated",
     "UnsupportedMediaType",
+    "WriteRejected",
 ]

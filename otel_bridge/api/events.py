@@ -121,6 +121,8 @@ class EventOutcome:
     id: str
     status: int
     message: str | None = None
+    #: The trace an applied event wrote to (None for an event that failed or wrote nothing).
+    trace_id: str | None = None
 
 
 def to_nanos(moment: datetime) -> int:
@@ -378,20 +380,21 @@ class BatchConverter:
         """What to write: one translation per observation or claims row the batch touched."""
         return list(self._state.values())
 
-    def apply(self, event: Event) -> None:
-        """Apply one event; raises ``EventError`` for an event that cannot be applied (the state is
-        then unchanged)."""
+    def apply(self, event: Event) -> str | None:
+        """Apply one event, and return the id of the trace it wrote to (None: it writes nothing);
+        raises ``EventError`` for an event that cannot be applied (the state is then unchanged)."""
         body = _Body(event.body)
         if event.type == TRACE_CREATE:
-            self._trace_create(event, body)
-        elif event.type in CREATE_TYPES:
-            self._observation(event, body, CREATE_TYPES[event.type], create=True)
-        elif event.type in UPDATE_TYPES:
-            self._observation(event, body, UPDATE_TYPES[event.type], create=False)
-        elif event.type not in IGNORED_TYPES:
+            return self._trace_create(event, body)
+        if event.type in CREATE_TYPES:
+            return self._observation(event, body, CREATE_TYPES[event.type], create=True)
+        if event.type in UPDATE_TYPES:
+            return self._observation(event, body, UPDATE_TYPES[event.type], create=False)
+        if event.type not in IGNORED_TYPES:
             raise EventError(
                 f"unsupported event type {event.type!r}; supported: {', '.join(sorted(SUPPORTED_TYPES))}"
             )
+        return None
 
     # -- traces
 
@@ -402,7 +405,7 @@ class BatchConverter:
             found = self._store.get_translation(self._project_id, trace_id, observation_id)
         return found
 
-    def _trace_create(self, event: Event, body: _Body) -> None:
+    def _trace_create(self, event: Event, body: _Body) -> str:
         trace_id = body.identifier("id") or self._new_id()
         timestamp = body.datetime("timestamp") or event.timestamp
         name = body.string("name")
@@ -464,6 +467,7 @@ class BatchConverter:
             environment=claims.environment or DEFAULT_ENVIRONMENT,
         )
         self._put(Translation(observation, claims))
+        return trace_id
 
     # -- observations
 
@@ -479,7 +483,7 @@ class BatchConverter:
 
     def _observation(
         self, event: Event, body: _Body, observation_type: ObservationType | None, *, create: bool
-    ) -> None:
+    ) -> str:
         observation_id = body.identifier("id")
         if observation_id is None:
             if not create:
@@ -504,6 +508,7 @@ class BatchConverter:
         self._trace_of[observation_id] = trace_id
         if explicit:
             self._explicit_cost.add(key)
+        return trace_id
 
     def _new_observation(
         self,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -33,6 +34,7 @@ from otel_bridge.api.events import (
 )
 from otel_bridge.api.http import authenticated, blocking, json_response
 from otel_bridge.errors import DecodeError
+from otel_bridge.model import Rejected
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.http import HttpLimits, read_body
 from otel_bridge.store import Project
@@ -80,12 +82,22 @@ def convert(converter: BatchConverter, batch: list[Any]) -> tuple[list[EventOutc
     # Langfuse orders a batch's events by their timestamps (client time) before applying them.
     for event in sorted(events, key=lambda e: e.timestamp):
         try:
-            converter.apply(event)
+            trace_id = converter.apply(event)
         except EventError as error:
             outcomes[event.position] = EventOutcome(event.id, error.status, f"{event.type}: {error.message}")
         else:
-            outcomes[event.position] = EventOutcome(event.id, 201)
+            outcomes[event.position] = EventOutcome(event.id, 201, trace_id=trace_id)
     return [outcomes[position] for position in range(len(batch))], converter.translations
+
+
+def refuse(outcomes: list[EventOutcome], refused: Sequence[Rejected]) -> list[EventOutcome]:
+    """The outcomes once the store has refused the spans of some traces for good: every event that
+    wrote to one of those traces failed (400, with the store's reason), the others stand."""
+    reasons = {item.trace_id: item.reason for item in refused}
+    return [
+        EventOutcome(o.id, 400, reasons[o.trace_id]) if o.status < 300 and o.trace_id in reasons else o
+        for o in outcomes
+    ]
 
 
 def response_body(outcomes: list[EventOutcome]) -> dict[str, Any]:
@@ -114,10 +126,11 @@ def routes(context: AppContext) -> list[BaseRoute]:
                 converter = BatchConverter(store, project.id)
                 outcomes, translations = await blocking(convert, converter, batch)
                 if translations:
-                    await reservation.commit(project.id, translations)
+                    refused = await reservation.commit(project.id, translations)
+                    outcomes = refuse(outcomes, refused)
         return json_response(response_body(outcomes), 207)
 
     return [Route("/api/public/ingestion", authenticated(context, ingest), methods=["POST"])]
 
 
-__all__ = ["LIMITS", "InvalidBatch", "convert", "parse_batch", "response_body", "routes"]
+__all__ = ["LIMITS", "InvalidBatch", "convert", "parse_batch", "refuse", "response_body", "routes"]

@@ -4,8 +4,8 @@ The document ships in the package (``openapi.json`` beside this module), assembl
 published spec by ``build_document``: the operations otel-bridge serves, with Langfuse's parameters,
 and only the schemas those operations reference (the whole spec is ~500 KB), plus otel-bridge's own
 additions: the session aggregates, the extra trace fields, the error body and the extension
-parameters. ``tests/api/test_openapi_document.py`` rebuilds it from the spec in
-``../shared/contracts`` and fails when the shipped copy differs (``python -m
+parameters. ``tests/api/test_openapi_document.py`` rebuilds it from the spec vendored in
+``tests/contracts/langfuse-openapi.yml`` and fails when the shipped copy differs (``python -m
 tests.api.generate_openapi`` rewrites it). Nothing outside the package is read at run time.
 """
 

@@ -14,10 +14,15 @@ Reserved bytes are released only when the request's fate is settled (committed o
 limit bounds everything between admission and acknowledgement: the decoded spans of a request are
 about four times its body, and a 32 MiB queue holds about 130 MB of them.
 
-A failed commit fails its requests with a retryable ``StoreUnavailable`` (503 / ``UNAVAILABLE``):
-nothing is acknowledged that was not committed. When a batch of several requests fails for a
-reason other than the store being unavailable, each request is retried alone once, so that one
-poison request cannot fail its innocent neighbours.
+A commit that fails because of the database's state (``StoreUnavailable``: down, locked, full) fails
+its requests with that retryable error (503 / ``UNAVAILABLE``): nothing is acknowledged that was not
+committed, and the clients send the spans again. A commit that fails because of the data
+(``WriteRejected``, or any other error: writing the same spans again would fail again) must not be
+retried by the clients forever, so the writer finds the spans at fault instead: a group commit is
+retried one request at a time, and a request that fails alone is split by trace and written in
+halves until the refused traces are found. Their spans are *rejected* (reported to the client as
+OTLP ``partial_success``, which exporters do not retry, with the database's message); everything
+else is committed.
 
 All queue state lives on the event loop; only the write runs in the writer thread.
 
@@ -40,9 +45,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from otel_bridge.errors import OtelBridgeError, QueueFull, StoreUnavailable
+from otel_bridge.errors import OtelBridgeError, QueueFull, StoreUnavailable, WriteRejected
 from otel_bridge.ingest.stats import IngestStats
-from otel_bridge.store.prepared import PreparedBatch, prepare_batch
+from otel_bridge.model import Rejected
+from otel_bridge.store import TRACE_CLAIMS_ID
+from otel_bridge.store.prepared import PreparedBatch, observation_ids, prepare_batch, split_prepared
 from otel_bridge.translate import Translation
 
 logger = logging.getLogger("otel_bridge.ingest")
@@ -68,11 +75,20 @@ class _Pending:
     translations: Sequence[Translation]
     spans: int
     size: int
-    done: asyncio.Future[None]
+    done: asyncio.Future[tuple[Rejected, ...]]
     settled: bool = False
 
     def prepared(self) -> PreparedBatch:
         return self.batch if self.batch is not None else prepare_batch(self.project_id, self.translations)
+
+    def by_trace(self) -> list[PreparedBatch]:
+        """The request's spans as one prepared batch per trace."""
+        if self.batch is not None:
+            return split_prepared(self.batch)
+        traces: dict[str, list[Translation]] = {}
+        for translation in self.translations:
+            traces.setdefault(translation.observation.trace_id, []).append(translation)
+        return [prepare_batch(self.project_id, part) for _, part in sorted(traces.items())]
 
 
 @dataclass(eq=False)
@@ -85,17 +101,19 @@ class Reservation:
     released: bool = field(default=False)
     committing: bool = field(default=False)
 
-    async def commit(self, project_id: str, translations: Sequence[Translation]) -> None:
-        """Queue the spans and return once they are committed; raises ``StoreUnavailable`` (retryable)
-        when the commit failed or the server shut down first. The reservation is released either way."""
+    async def commit(self, project_id: str, translations: Sequence[Translation]) -> tuple[Rejected, ...]:
+        """Queue the spans and return once they are committed, with the spans the database refused
+        for good (see the module docstring; the rest are committed). Raises ``StoreUnavailable``
+        (retryable) when the commit failed or the server shut down first. The reservation is
+        released either way."""
         self._begin()
-        await self.ingestor._commit(self, project_id, None, translations, len(translations))
+        return await self.ingestor._commit(self, project_id, None, translations, len(translations))
 
-    async def commit_prepared(self, batch: PreparedBatch | None, spans: int) -> None:
+    async def commit_prepared(self, batch: PreparedBatch | None, spans: int) -> tuple[Rejected, ...]:
         """``commit`` for spans a decode worker prepared (``batch`` None: there were none)."""
         self._begin()
         project_id = "" if batch is None else batch["project_id"]
-        await self.ingestor._commit(self, project_id, batch, (), spans if batch is not None else 0)
+        return await self.ingestor._commit(self, project_id, batch, (), spans if batch is not None else 0)
 
     def _begin(self) -> None:
         if self.released or self.committing:
@@ -217,10 +235,13 @@ class Ingestor:
         self._queued_bytes += size
         return Reservation(self, size)
 
-    async def submit(self, project_id: str, translations: Sequence[Translation], size: int) -> None:
-        """Reserve ``size`` bytes, queue ``translations`` and return once they are committed.
-        Raises ``QueueFull`` when there is no room, ``StoreUnavailable`` when the commit failed."""
-        await self.reserve(size).commit(project_id, translations)
+    async def submit(
+        self, project_id: str, translations: Sequence[Translation], size: int
+    ) -> tuple[Rejected, ...]:
+        """Reserve ``size`` bytes, queue ``translations`` and return once they are committed (with the
+        spans refused for good). Raises ``QueueFull`` when there is no room, ``StoreUnavailable``
+        when the commit failed."""
+        return await self.reserve(size).commit(project_id, translations)
 
     def retry_after(self) -> float:
         """Seconds a refused client should wait: the time to drain the queue at the recent commit rate."""
@@ -242,24 +263,24 @@ class Ingestor:
         batch: PreparedBatch | None,
         translations: Sequence[Translation],
         spans: int,
-    ) -> None:
+    ) -> tuple[Rejected, ...]:
         if not spans:
             reservation.release()
-            return
+            return ()
         if self._wakeup is None:
             reservation.release()
             raise RuntimeError("Ingestor.start() was not called")
         if self._stopped:
             reservation.release()
             raise StoreUnavailable("otel-bridge shut down before these spans were committed; retry later")
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[tuple[Rejected, ...]] = asyncio.get_running_loop().create_future()
         done.add_done_callback(_retrieve)
         self._pending.append(_Pending(project_id, batch, translations, spans, reservation.size, done))
         self._wakeup.set()
         try:
             # shield: a client that disconnects cancels its handler, but the spans stay queued and their
             # bytes stay reserved until the writer has settled them.
-            await asyncio.shield(done)
+            return await asyncio.shield(done)
         finally:
             if done.done():
                 reservation.released = True  # the writer gave the bytes back when it settled the request
@@ -296,19 +317,26 @@ class Ingestor:
             await loop.run_in_executor(self._executor, self._write_blocking, items)
         except Exception as error:
             self.stats.failed_commits += 1
-            if len(items) > 1 and not isinstance(error, StoreUnavailable):
+            failure = _classified(error)
+            if failure.retryable:
+                logger.error("commit of %d spans failed: %s", spans, failure.message)
+                for item in items:
+                    self._settle(item, failure)
+                return
+            if len(items) > 1:
                 logger.warning(
-                    "group commit of %d requests failed (%s); retrying each alone", len(items), error
+                    "group commit of %d requests failed (%s); writing each alone", len(items), failure.message
                 )
                 for item in items:
                     await self._write(loop, [item])
                 return
-            logger.error("commit of %d spans failed: %s", spans, error)
-            failure = error if isinstance(error, OtelBridgeError) and error.retryable else None
-            for item in items:
-                self._settle(item, failure or StoreUnavailable(f"the spans could not be committed: {error}"))
+            await self._isolate(loop, items[0], failure)
             return
-        elapsed = time.perf_counter() - started
+        self._committed(items, spans, time.perf_counter() - started)
+        for item in items:
+            self._settle(item, None)
+
+    def _committed(self, items: list[_Pending], spans: int, elapsed: float) -> None:
         stats = self.stats
         stats.commits += 1
         stats.committed_spans += spans
@@ -318,15 +346,60 @@ class Ingestor:
         if elapsed > 0:
             rate = size / elapsed
             self._drain_rate = rate if self._drain_rate == 0 else 0.8 * self._drain_rate + 0.2 * rate
-        for item in items:
-            self._settle(item, None)
+
+    async def _isolate(
+        self, loop: asyncio.AbstractEventLoop, item: _Pending, failure: OtelBridgeError
+    ) -> None:
+        """Commit what can be of a request that the database refused, by trace, in halves; reject the
+        spans of the traces it refuses alone. A retryable failure on the way fails the request (what
+        was committed of it is idempotent: the client's retry rewrites it)."""
+        logger.warning(
+            "a request of %d spans was refused (%s); looking for the traces at fault",
+            item.spans,
+            failure.message,
+        )
+        rejected: list[Rejected] = []
+        try:
+            await loop.run_in_executor(self._executor, self._bisect, item.by_trace(), failure, rejected)
+        except Exception as error:
+            self._settle(item, _classified(error))
+            return
+        self.stats.committed_spans += item.spans - len(rejected)
+        self.stats.rejected_spans += len(rejected)
+        logger.error("rejected %d spans the database refused: %s", len(rejected), failure.message)
+        self._settle(item, None, tuple(rejected))
+
+    def _bisect(self, parts: list[PreparedBatch], failure: OtelBridgeError, rejected: list[Rejected]) -> None:
+        """Write ``parts`` (known to fail together with ``failure``) in halves, down to single traces;
+        the spans of a single trace that fails for good go to ``rejected``."""
+        if len(parts) == 1:
+            (part,) = parts
+            (trace_id,) = part["trace_ids"] or ("",)
+            reason = f"store refused the spans of trace {trace_id} for good: {failure.message}"
+            rejected.extend(
+                Rejected(trace_id, span_id, reason)
+                for span_id in observation_ids(part)
+                if span_id != TRACE_CLAIMS_ID
+            )
+            return
+        middle = len(parts) // 2
+        for half in (parts[:middle], parts[middle:]):
+            try:
+                self._store.write_prepared(half)
+            except Exception as error:
+                half_failure = _classified(error)
+                if half_failure.retryable:
+                    raise half_failure from error
+                self._bisect(half, half_failure, rejected)
 
     def _write_blocking(self, items: list[_Pending]) -> None:
         if self._commit_delay:
             time.sleep(self._commit_delay)
         self._store.write_prepared([item.prepared() for item in items])
 
-    def _settle(self, item: _Pending, error: BaseException | None) -> None:
+    def _settle(
+        self, item: _Pending, error: BaseException | None, rejected: tuple[Rejected, ...] = ()
+    ) -> None:
         if item.settled:
             return
         item.settled = True
@@ -334,12 +407,20 @@ class Ingestor:
         if item.done.done():
             return
         if error is None:
-            item.done.set_result(None)
+            item.done.set_result(rejected)
         else:
             item.done.set_exception(error)
 
 
-def _retrieve(future: asyncio.Future[None]) -> None:
+def _classified(error: BaseException) -> OtelBridgeError:
+    """The store classifies what it raises (``store/failures.py``); anything else escaping a write is
+    a fault that writing the same spans again would repeat."""
+    if isinstance(error, OtelBridgeError):
+        return error
+    return WriteRejected(f"{type(error).__name__}: {error}")
+
+
+def _retrieve(future: asyncio.Future[tuple[Rejected, ...]]) -> None:
     # The request may have been cancelled (client gone) while its spans were committing; reading the
     # outcome here keeps asyncio from reporting "exception was never retrieved".
     if not future.cancelled():

@@ -47,6 +47,8 @@ class IngestStats:
     committed_requests: int = 0
     commits: int = 0
     failed_commits: int = 0
+    #: Spans the database refused for good (``WriteRejected``), reported to their clients as rejected.
+    rejected_spans: int = 0
     queue_full: int = 0
     commit_seconds: Histogram = field(default_factory=lambda: Histogram(COMMIT_BUCKETS))
 

@@ -86,15 +86,19 @@ class TraceExportHandler:
         """Store the spans of one decompressed request body; returns once they are committed.
 
         Raises ``QueueFull`` (before any decoding) when the queue has no room for ``len(body)`` bytes,
-        ``DecodeError`` for an undecodable body, ``StoreUnavailable`` when the commit failed.
+        ``DecodeError`` for an undecodable body, ``StoreUnavailable`` when the commit failed. Spans
+        the database refused for good are in the outcome's ``rejected``, beside those the decoder
+        refused.
         """
         if not body:
             return ExportOutcome(0)  # an empty message is a valid, empty request in both encodings' protobuf
         async with self.ingestor.reserve(len(body)) as reservation:
             prepared = await self.decoders.prepare(project_id, body, encoding)
-            await reservation.commit_prepared(prepared.batch, prepared.accepted)
-        self.metrics.count_spans(transport, prepared.accepted, prepared.rejected)
-        return ExportOutcome(prepared.accepted, prepared.rejected)
+            refused = await reservation.commit_prepared(prepared.batch, prepared.accepted)
+        rejected = (*prepared.rejected, *refused)
+        accepted = prepared.accepted - len(refused)
+        self.metrics.count_spans(transport, accepted, rejected)
+        return ExportOutcome(accepted, rejected)
 
     def close(self) -> None:
         """Stop the decode workers (after the receivers stopped)."""

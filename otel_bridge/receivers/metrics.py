@@ -86,6 +86,12 @@ class Metrics:
             lines.append(f"otel_bridge_commits_total {stats.commits}")
             family("otel_bridge_commit_failures_total", "counter", "Group commits that failed.")
             lines.append(f"otel_bridge_commit_failures_total {stats.failed_commits}")
+            family(
+                "otel_bridge_store_rejected_spans_total",
+                "counter",
+                "Spans the database refused for good, reported to their clients as rejected.",
+            )
+            lines.append(f"otel_bridge_store_rejected_spans_total {stats.rejected_spans}")
             histogram = stats.commit_seconds
             family("otel_bridge_commit_seconds", "histogram", "Time to commit one group of requests.")
             for bound, count in zip((*histogram.bounds, float("inf")), histogram.cumulative(), strict=True):

@@ -34,6 +34,7 @@ from otel_bridge.errors import (
     StoreUnavailable,
     Unauthenticated,
     UnsupportedMediaType,
+    WriteRejected,
 )
 
 #: The delay a ``StoreUnavailable`` asks for: the database may be back in a moment.
@@ -46,6 +47,7 @@ STATUS_TABLE: dict[type[BaseException], tuple[int, int]] = {
     PayloadTooLarge: (413, code_pb2.RESOURCE_EXHAUSTED),
     Unauthenticated: (401, code_pb2.UNAUTHENTICATED),
     NotFound: (404, code_pb2.NOT_FOUND),
+    WriteRejected: (400, code_pb2.INVALID_ARGUMENT),
     QueueFull: (503, code_pb2.UNAVAILABLE),
     StoreUnavailable: (503, code_pb2.UNAVAILABLE),
     ConfigError: (500, code_pb2.INTERNAL),

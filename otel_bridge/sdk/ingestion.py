@@ -6,10 +6,11 @@ Outcomes (``SendResult``, never an exception):
 
 - 2xx: delivered; a 207's per-event ``errors`` are reported (they are permanent: the same events
   would fail again, so they are not retried);
-- 429, 5xx and network errors: retried a few times, with exponential backoff and jitter, or after
-  the server's ``Retry-After`` (both RFC 9110 forms) when it sends one, within a deadline;
+- 429, 502, 503, 504 and network errors: retried a few times, with exponential backoff and jitter,
+  or after the server's ``Retry-After`` (both RFC 9110 forms) when it sends one, within a deadline;
   ``close()`` interrupts the wait;
-- any other status (401, 400, 413...): reported at once.
+- any other status (401, 400, 413, and 500 or 501: the server failed on this request, and would
+  fail again): reported at once.
 
 A batch larger than ``max_batch_bytes`` is split into several requests (Langfuse documents 3.5 MB).
 """
@@ -39,8 +40,10 @@ from otel_bridge.translate import Translation
 __all__ = ["INGESTION_PATH", "RETRYABLE_STATUSES", "IngestionSink", "RetryPolicy", "parse_retry_after"]
 
 INGESTION_PATH = "/api/public/ingestion"
-#: 429 and every 5xx: the server may accept the same request later.
-RETRYABLE_STATUSES = frozenset({429, *range(500, 600)})
+#: The statuses that say "later" rather than "never" (the set the OTLP/HTTP exporters retry): too many
+#: requests, and a gateway or server that is overloaded or not there yet. A 500 or 501 is the
+#: server failing on this very request, which a retry would repeat.
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 #: How much of an error body goes into a message.
 _SNIPPET = 300
 

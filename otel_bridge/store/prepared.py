@@ -110,10 +110,47 @@ def merge_prepared(batches: Sequence[PreparedBatch]) -> PreparedBatch:
     }
 
 
+def split_prepared(prepared: PreparedBatch) -> list[PreparedBatch]:
+    """The batch as one batch per trace, each with the contents its rows reference: for finding the
+    trace the database refuses among a request's (``Ingestor``), so that the others are kept.
+    Writing them all is writing the batch."""
+    trace_ids = prepared["trace_ids"]
+    if len(trace_ids) <= 1:
+        return [prepared]
+    # Observation rows lead with project id, trace id and span id, never None (see merge_prepared);
+    # content rows with project id and hash.
+    by_trace: dict[str, dict[tuple[int, ...], list[tuple[Any, ...]]]] = {}
+    for shape, rows in prepared["observations"]:
+        for row in rows:
+            by_trace.setdefault(row[1], {}).setdefault(shape, []).append(row)
+    contents = {row[1]: (shape, row) for shape, rows in prepared["contents"] for row in rows}
+    parts: list[PreparedBatch] = []
+    for trace_id in trace_ids:
+        observations = by_trace.get(trace_id, {})
+        state = prepared["traces"].get(trace_id)
+        # A content hash is a value of some column of the rows that reference it.
+        values = [value for rows in observations.values() for row in rows for value in row]
+        referenced = {value for value in (*values, *(state or ())) if value in contents}
+        shaped: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+        for digest in sorted(referenced):
+            shape, row = contents[digest]
+            shaped.setdefault(shape, []).append(row)
+        parts.append(
+            {
+                "project_id": prepared["project_id"],
+                "trace_ids": [trace_id],
+                "observations": list(observations.items()),
+                "contents": list(shaped.items()),
+                "traces": {} if state is None else {trace_id: state},
+            }
+        )
+    return parts
+
+
 def observation_ids(prepared: PreparedBatch) -> list[str]:
     """The span ids of the batch's observation rows (a trace's claims row: ``TRACE_CLAIMS_ID``), by
     shape, then in the order received."""
     return [row[2] for _, rows in prepared["observations"] for row in rows]
 
 
-__all__ = ["PreparedBatch", "merge_prepared", "observation_ids", "prepare_batch"]
+__all__ = ["PreparedBatch", "merge_prepared", "observation_ids", "prepare_batch", "split_prepared"]

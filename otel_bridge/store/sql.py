@@ -89,6 +89,7 @@ from otel_bridge.store.codec import (
     trace_row,
     usd_to_nanos,
 )
+from otel_bridge.store.failures import classify_write_failure
 from otel_bridge.store.prepared import merge_prepared
 from otel_bridge.store.schema import contents, observations, projects, sessions, traces
 from otel_bridge.translate import Translation
@@ -103,9 +104,6 @@ CHECKPOINT_INTERVAL = 1.0
 _FACT_POSITIONS = tuple(observations.columns.keys().index(name) for name in FACT_COLUMNS)
 #: Columns whose values arrive as UTF-8 bytes (``codec.ContentSink``) and are stored as text.
 _UTF8_COLUMNS = frozenset({(contents.name, contents.c.body.name)})
-#: How long a successful key verification is trusted without running scrypt again.
-_AUTH_CACHE_SECONDS = 300.0
-_AUTH_CACHE_SIZE = 4096
 
 _SESSION_ORDER: Mapping[str, sa.Column[Any]] = {
     "last_activity": sessions.c.last_activity_ns,
@@ -197,7 +195,6 @@ class SqlStore:
         backend = self.engine.dialect.name
         self._dialect: _Dialect = _PostgresDialect() if backend == "postgresql" else _SqliteDialect()
         self._clock = clock
-        self._auth_cache: dict[tuple[str, str], tuple[Project, float]] = {}
         self._queries = _WriteQueries(self._dialect)
         self._checkpointer: _WalCheckpointer | None = None
         if checkpoint_interval is not None and backend == "sqlite" and _is_file(self.engine.url):
@@ -222,8 +219,13 @@ class SqlStore:
                     checkpointer.adopt(conn)
                 with conn.begin():
                     yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-            raise StoreUnavailable(f"the store refused the write: {error.orig}") from error
+        except sa.exc.DBAPIError as error:
+            # The database's state (down, locked, full) is StoreUnavailable here; an error about the
+            # data goes on as it is, for the caller (a duplicate key, or write_prepared's rejection).
+            failure = classify_write_failure(error)
+            if failure.retryable:
+                raise failure from error
+            raise
         if checkpointer is not None:
             checkpointer.committed()
 
@@ -282,7 +284,6 @@ class SqlStore:
             raise ValueError("this public or secret key belongs to another project") from error
         if not updated:
             raise NotFound(f"no project {project_id}")
-        self._auth_cache.clear()
 
     def get_project(self, project_id: str) -> Project:
         """The project with this id."""
@@ -317,22 +318,14 @@ class SqlStore:
     def _authenticate(
         self, where: sa.ColumnElement[bool], public_key: str, secret_key: str
     ) -> Project | None:
-        # Every request authenticates, and scrypt takes tens of milliseconds by design: a verified
-        # pair is remembered (by a digest of the secret, never the secret) for a few minutes.
-        cache_key = (public_key, hashlib.sha256(secret_key.encode()).hexdigest())
-        cached = self._auth_cache.get(cache_key)
-        now = time.monotonic()
-        if cached is not None and cached[1] > now:
-            return cached[0]
+        # No cache here: scrypt is slow on purpose, and the receivers' ``Authenticator`` remembers
+        # verified headers for ``auth_cache_seconds``; a second cache would keep a replaced key
+        # working past that setting.
         with self._read() as conn:
             row = conn.execute(sa.select(projects).where(where)).mappings().first()
         if row is None or not keys.verify_secret(secret_key, row["secret_hash"]):
             return None
-        project = _project(row)
-        if len(self._auth_cache) >= _AUTH_CACHE_SIZE:
-            self._auth_cache.clear()
-        self._auth_cache[cache_key] = (project, now + _AUTH_CACHE_SECONDS)
-        return project
+        return _project(row)
 
     # -- writes -----------------------------------------------------------------------------------
 
@@ -351,11 +344,14 @@ class SqlStore:
                 by_project.setdefault(batch["project_id"], []).append(batch)
         if not by_project:
             return
-        with self._write() as conn:
-            now = self._clock()
-            # In one order, so that two writers take their PostgreSQL locks in one order.
-            for project_id in sorted(by_project):
-                self._write_project(conn, merge_prepared(by_project[project_id]), now)
+        try:
+            with self._write() as conn:
+                now = self._clock()
+                # In one order, so that two writers take their PostgreSQL locks in one order.
+                for project_id in sorted(by_project):
+                    self._write_project(conn, merge_prepared(by_project[project_id]), now)
+        except Exception as error:
+            raise classify_write_failure(error) from error
 
     def _write_project(self, conn: sa.Connection, prepared: PreparedBatch, now: int) -> None:
         project_id = prepared["project_id"]

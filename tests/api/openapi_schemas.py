@@ -1,6 +1,7 @@
 """OpenAPI 3.0 schemas as JSON Schema validators, for checking real API responses.
 
-``langfuse_spec()`` loads Langfuse's published spec (``../shared/contracts/langfuse-openapi.yml``) once.
+``langfuse_spec()`` loads Langfuse's published spec, vendored as ``tests/contracts/langfuse-openapi.yml``
+(provenance and license in ``tests/contracts/README.md``), once.
 ``response_validator(spec, path, method, status)`` turns the schema an operation documents for a
 status into a Draft 2020-12 validator. The conversion follows OpenAPI 3.0's semantics, which differ
 from JSON Schema's:
@@ -32,7 +33,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "contracts" / "langfuse-openapi.yml"
+#: Langfuse's spec, vendored in the repository (``tests/contracts``).
+SPEC_PATH = Path(__file__).resolve().parent.parent / "contracts" / "langfuse-openapi.yml"
 _PREFIX = "#/components/schemas/"
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 
@@ -78,7 +80,7 @@ def _is_object(node: Mapping[str, Any], schemas: Mapping[str, Any]) -> bool:
         return _is_object(schemas[node["$ref"].removeprefix(_PREFIX)], schemas)
     if node.get("type") == "object" or "properties" in node:
         return True
-    parts = node.get("allOf")
+    parts = node.get("allOf") or []
     return bool(parts) and all(_is_object(part, schemas) for part in parts)
 
 

@@ -1,5 +1,5 @@
 """Every API endpoint's real responses, validated against Langfuse's published OpenAPI spec
-(``../shared/contracts/langfuse-openapi.yml``) and, strictly (no undocumented field), against the
+(``tests/contracts/langfuse-openapi.yml``) and, strictly (no undocumented field), against the
 document otel-bridge serves at ``/openapi.json``.
 
 The responses come from a real app (``build_app`` + the API's routes) over a real SQLite ``SqlStore``

@@ -159,9 +159,21 @@ class TestIngestion:
         """A second trace-create merges: non-null fields replace, tags union, metadata deep-merges,
         timestamp and environment keep their first value."""
         trace = str(uuid.uuid4())
-        first = {"id": trace, "timestamp": T.format(1), "name": "first", "userId": "u", "tags": ["a"]}
+        first: dict[str, Any] = {
+            "id": trace,
+            "timestamp": T.format(1),
+            "name": "first",
+            "userId": "u",
+            "tags": ["a"],
+        }
         first |= {"metadata": {"x": {"y": 1}}, "environment": "staging"}
-        second = {"id": trace, "timestamp": T.format(5), "name": "second", "tags": ["b"], "public": True}
+        second: dict[str, Any] = {
+            "id": trace,
+            "timestamp": T.format(5),
+            "name": "second",
+            "tags": ["b"],
+            "public": True,
+        }
         second |= {"metadata": {"x": {"z": 2}}, "environment": "production"}
         ingest(fresh_api.client, event("trace-create", first, 1))
         ingest(fresh_api.client, event("trace-create", second, 5))
@@ -210,7 +222,7 @@ class TestIngestion:
     def test_observation_create_takes_the_body_type(self, fresh_api: ServedApi) -> None:
         """``observation-create`` reads its type from the body; OpenAI usage maps onto usage details."""
         trace, observation, _ = ids()
-        body = {"id": observation, "traceId": trace, "type": "GENERATION", "model": "gpt-4o"}
+        body: dict[str, Any] = {"id": observation, "traceId": trace, "type": "GENERATION", "model": "gpt-4o"}
         body["usage"] = {"input": 10, "output": 5, "total": 15, "unit": "TOKENS"}
         ingest(fresh_api.client, event("observation-create", body))
         read = fresh_api.client.get(f"/api/public/observations/{observation}").json()
@@ -268,6 +280,28 @@ class TestIngestionErrors:
         assert len(body["successes"]) == 3
         assert fresh_api.client.get(f"/api/public/observations/{ok}").status == 200
         assert fresh_api.client.get(f"/api/public/observations/{bad}").status == 404
+
+    def test_a_trace_the_store_refuses_fails_its_events_only(self, fresh_api: ServedApi) -> None:
+        """A trace the database refuses for good (here a token count past 64 bits, which SQLite
+        cannot store) fails every event that wrote to it, with the store's reason, as 400s that the
+        SDKs do not retry; the batch's other trace is stored."""
+        refused, llm, span = ids()
+        kept = str(uuid.uuid4())
+        events = [
+            event("trace-create", {"id": refused, "name": "refused"}),
+            event(
+                "generation-create",
+                {"id": llm, "traceId": refused, "usageDetails": {"input": 2**63 - 1, "output": 1}},
+            ),
+            event("span-create", {"id": span, "traceId": kept, "name": "kept"}),
+        ]
+        body = ingest(fresh_api.client, *events)
+        errors = {e["id"]: e for e in body["errors"]}
+        assert set(errors) == {events[0]["id"], events[1]["id"]}
+        assert all(e["status"] == 400 and "refused" in e["message"] for e in errors.values())
+        assert [s["id"] for s in body["successes"]] == [events[2]["id"]]
+        assert fresh_api.client.get(f"/api/public/traces/{kept}").status == 200
+        assert fresh_api.client.get(f"/api/public/traces/{refused}").status == 404
 
     @pytest.mark.parametrize("raw", [b"not json", b"[]", b'{"batch": {}}', b"{}"])
     def test_invalid_body_is_400(self, fresh_api: ServedApi, raw: bytes) -> None:

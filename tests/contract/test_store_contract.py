@@ -14,6 +14,7 @@ from otel_bridge.model import Observation, ObservationLevel, ObservationType, na
 from otel_bridge.store import ObservationFilter, SessionFilter, TraceFilter
 from otel_bridge.store.schema import contents, projects
 from otel_bridge.store.sql import SqlStore
+from otel_bridge.translate import Translation
 from tests.support.spans import SECOND, T0, generation, record, span_id, trace_id, translate
 from tests.support.state import dump_state
 
@@ -28,7 +29,9 @@ def without_cost(observation: Observation) -> Observation:
     return dataclasses.replace(observation, cost=None)
 
 
-def chat_trace(n: int, session: str | None, *, start: float, user: str = "u1", **root_attrs: object) -> list:
+def chat_trace(
+    n: int, session: str | None, *, start: float, user: str = "u1", **root_attrs: object
+) -> list[Translation]:
     """A two-span trace: a root carrying the trace claims and a generation."""
     attrs = {"user.id": user, "input.value": f"question {n}", "output.value": f"answer {n}", **root_attrs}
     if session is not None:
@@ -73,7 +76,9 @@ class TestRoundTrip:
 
     def test_trace_is_resolved_from_its_spans(self, store: SqlStore, project_id: str) -> None:
         """The trace takes its name, input and output from the root and its claims by rule 3."""
-        store.write_batch(project_id, chat_trace(1, "s1", start=0, **{"langfuse.trace.tags": ["b", "a"]}))
+        store.write_batch(
+            project_id, chat_trace(1, "s1", start=0, user="u1", **{"langfuse.trace.tags": ["b", "a"]})
+        )
         detail = store.get_trace(project_id, trace_id(1))
         trace = detail.summary.trace
         assert (trace.name, trace.input, trace.output) == ("turn-1", "question 1", "answer 1")
@@ -414,7 +419,6 @@ class TestProjects:
         keys = store.create_project("p")
         assert keys.public_key.startswith("pk-lf-") and keys.secret_key.startswith("sk-lf-")
         assert store.authenticate(keys.public_key, keys.secret_key) == keys.project
-        assert store.authenticate(keys.public_key, keys.secret_key) == keys.project  # cached
         assert store.authenticate_secret(keys.secret_key) == keys.project
         assert store.authenticate(keys.public_key, keys.secret_key + "x") is None
         assert store.authenticate("pk-lf-unknown", keys.secret_key) is None
@@ -497,7 +501,7 @@ class TestConcurrentWriters:
         halves = [spans[0::2], spans[1::2]]
         errors: list[BaseException] = []
 
-        def write(half: list) -> None:
+        def write(half: list[Translation]) -> None:
             try:
                 for start in range(0, len(half), 3):
                     store.write_batch(shared, half[start : start + 3])

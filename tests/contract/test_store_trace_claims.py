@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -104,7 +105,7 @@ class TestClaimsRow:
                 record(7, 1, start=0, end=4, attrs={"user.id": "u"}), generation(7, 2, 1, start=1, end=3)
             ),
         ]
-        states = []
+        states: list[dict[str, list[tuple[Any, ...]]]] = []
         for order in itertools.permutations(items):
             other = store.create_project(f"p{len(states)}").project.id
             for item in order:

@@ -16,7 +16,7 @@ from typing import Any
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped]
+from google.rpc import error_details_pb2, status_pb2
 
 from otel_bridge.errors import NotFound
 from otel_bridge.store.sql import SqlStore

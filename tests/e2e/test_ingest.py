@@ -14,7 +14,7 @@ import uuid
 
 import grpc
 import pytest
-from google.rpc import code_pb2, status_pb2  # type: ignore[import-untyped]
+from google.rpc import code_pb2, status_pb2
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpanExporter
 from opentelemetry.exporter.otlp.proto.http import Compression as HttpCompression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpSpanExporter
@@ -229,6 +229,51 @@ class TestOtlpJson:
         assert response.partial_success.rejected_spans == 1
         assert "trace_id" in response.partial_success.error_message
         assert store.get_session(project_id, session_id).session.observation_count == len(span_ids)
+
+    @pytest.mark.parametrize("transport", ["http", "grpc"])
+    def test_a_trace_the_store_refuses_is_rejected_not_retried(
+        self, server: ServerProcess, store: SqlStore, project_id: str, transport: str
+    ) -> None:
+        """A trace the database cannot store (a token count past 64 bits: SQLite's INTEGER refuses
+        it) comes back in ``partial_success``, which exporters do not retry, with the store's reason;
+        the request's other trace is stored, and sending it all again answers the same."""
+        session_id = f"refused-{transport}-{uuid.uuid4()}"
+        refused, kept = uuid.uuid4().hex, uuid.uuid4().hex
+        spans = [
+            make_span(
+                "chat",
+                trace_id=refused,
+                span_id="1" * 16,
+                start_time_unix_nano=1_000,
+                end_time_unix_nano=2_000,
+                attributes={
+                    "session.id": session_id,
+                    "gen_ai.usage.input_tokens": 2**63 - 1,
+                    "gen_ai.usage.output_tokens": 1,
+                },
+            ),
+            make_span(
+                "turn",
+                trace_id=kept,
+                span_id="2" * 16,
+                start_time_unix_nano=1_000,
+                end_time_unix_nano=2_000,
+                attributes={"session.id": session_id},
+            ),
+        ]
+        body = build_export_request(spans).SerializeToString()
+        for _ in range(2):
+            if transport == "grpc":
+                response = ExportTraceServiceResponse.FromString(grpc_export(server, body))
+            else:
+                result = post(server, body)
+                assert result.status == 200, result.body
+                response = ExportTraceServiceResponse.FromString(result.body)
+            assert response.partial_success.rejected_spans == 1
+            assert f"store refused the spans of trace {refused}" in response.partial_success.error_message
+        assert [t.trace.id for t in store.get_session(project_id, session_id).traces.items] == [kept]
+        with pytest.raises(NotFound):
+            store.get_trace(project_id, refused)
 
     def test_empty_requests_succeed(self, server: ServerProcess) -> None:
         """Empty requests (no body, ``{}``, no spans) succeed without partial_success."""

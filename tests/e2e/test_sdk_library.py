@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,8 +36,9 @@ from otel_bridge.sdk import (
 )
 from tests.e2e.sdk.harness import api_get, api_json
 from tests.e2e.server import ServerProcess
+from tests.support.paths import REPOSITORY
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPOSITORY
 MODEL = "gpt-4o-mini"
 QUESTIONS = ("What is the weather in Oslo?", "And tomorrow?")
 #: Stands in for a third-party instrumentation (an OpenAI client instrumentation, say).

@@ -16,9 +16,9 @@ What it does:
    (lowerCamelCase keys, lowercase hex ids, int64 as strings, enums as integers; all the scenario's
    requests' ``resourceSpans`` concatenated in arrival order) to
    ``tests/golden/cases/<convention>/<package>-<version>/0001.otlp.json`` plus ``provenance.json``;
-4. converts the captures in ``shared/fixtures/`` (``--fixtures DIR``) the same way into ``*-fixture`` cases,
-   and writes the hand-built Vercel AI SDK, Pydantic AI, Google ADK and MLflow cases
-   (``handbuilt.py``).
+4. converts the captures vendored in ``tests/fixtures/`` (``--fixtures DIR`` reads another copy) the same
+   way into ``*-fixture`` cases, and writes the hand-built Vercel AI SDK, Pydantic AI, Google ADK and MLflow
+   cases (``handbuilt.py``).
 
 It never touches ``checks.json`` (hand-written) nor ``*.expected.json`` (regenerate those with
 ``pytest tests/golden --update-golden`` and review the diff).
@@ -27,6 +27,7 @@ Usage, from the repository root, with the project's virtualenv (it needs ``opent
 
     .venv/bin/python tests/golden/capture.py                 # everything
     .venv/bin/python tests/golden/capture.py --list          # the target names
+    .venv/bin/python tests/golden/capture.py fixtures        # only tests/fixtures -> *-fixture (offline)
     .venv/bin/python tests/golden/capture.py genai-openai-v2 langfuse-sdk   # some targets only
     .venv/bin/python tests/golden/capture.py --rebuild-venvs openinference-openai
     .venv/bin/python tests/golden/capture.py --setup-only    # only build the virtualenvs
@@ -44,6 +45,7 @@ import argparse
 import base64
 import datetime as dt
 import gzip
+import importlib
 import json
 import os
 import platform
@@ -62,7 +64,8 @@ REPO = HERE.parents[1]
 CASES = HERE / "cases"
 SCENARIO_DIR = HERE / "scenarios"
 VENVS = REPO / ".cache" / "golden-venvs"
-DEFAULT_FIXTURES = REPO.parent / "shared" / "fixtures"
+#: The captured OTLP payloads, vendored in the repository (``tests/fixtures/README.md``).
+DEFAULT_FIXTURES = HERE.parent / "fixtures"
 
 OTEL_SDK = (
     "opentelemetry-api==1.45.2",
@@ -109,7 +112,7 @@ SCENARIOS: dict[str, Scenario] = {
             requirements=(
                 *OTEL_SDK,
                 "opentelemetry-instrumentation-openai-v2==2.4b0",
-                # 1.3b0 breaks the instrumentation's import (shared/fixtures/README.md); 1.1b0 works.
+                # 1.3b0 breaks the instrumentation's import (tests/fixtures/README.md); 1.1b0 works.
                 "opentelemetry-util-genai==1.1b0",
                 "openai==2.54.0",
             ),
@@ -491,8 +494,9 @@ class Recorder(ThreadingHTTPServer):
 
 def _serve(server: ThreadingHTTPServer) -> str:
     threading.Thread(target=server.serve_forever, name=type(server).__name__, daemon=True).start()
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}"
+    host = server.server_address[0]
+    name = host.decode() if isinstance(host, (bytes, bytearray)) else host
+    return f"http://{name}:{server.server_port}"
 
 
 # ------------------------------------------------------------------------------------------ OTLP/JSON
@@ -844,7 +848,7 @@ def import_fixtures(fixtures: Path) -> None:
             headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
             requests.append(
                 {
-                    "source": f"shared/fixtures/{fx.folder}/{body.name}",
+                    "source": f"tests/fixtures/{fx.folder}/{body.name}",
                     "transport": entry.get("transport"),
                     "path": entry.get("path"),
                     "content_type": headers.get("content-type", "application/grpc"),
@@ -860,7 +864,7 @@ def import_fixtures(fixtures: Path) -> None:
         provenance = {
             "kind": "captured (shared fixture)",
             "convention": fx.convention,
-            "source": f"shared/fixtures/{fx.folder} (README.md table, index.jsonl, KEYS.md)",
+            "source": f"tests/fixtures/{fx.folder} (README.md table, index.jsonl, KEYS.md)",
             "packages": fx.packages,
             "exporter": sorted({r["user_agent"] for r in requests}),
             "python": "3 (exact version not recorded in the fixture)",
@@ -893,7 +897,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild-venvs", action="store_true", help="recreate the targets' virtualenvs")
     parser.add_argument("--setup-only", action="store_true", help="only build the virtualenvs")
     parser.add_argument(
-        "--fixtures", type=Path, default=DEFAULT_FIXTURES, help="the shared/fixtures directory"
+        "--fixtures",
+        type=Path,
+        default=DEFAULT_FIXTURES,
+        help="the captured fixtures to convert (default: tests/fixtures)",
     )
     args = parser.parse_args(argv)
     all_targets = [*SCENARIOS, *OTHER_TARGETS]
@@ -938,8 +945,7 @@ def main(argv: list[str] | None = None) -> int:
             import_fixtures(args.fixtures)
         if "handbuilt" in targets:
             sys.path.insert(0, str(HERE))
-            import handbuilt
-
+            handbuilt = importlib.import_module("handbuilt")  # tests/golden/handbuilt.py, beside this script
             for case_dir in handbuilt.write_all(CASES):
                 print(f"[handbuilt] wrote {case_dir.relative_to(REPO)}")
     for name, why in failures.items():

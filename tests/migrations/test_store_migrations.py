@@ -64,12 +64,12 @@ class TestCommandLine:
             # The test's schema rides on the engine's connect arguments; a URL carries it as libpq's
             # options parameter.
             url = url.update_query_dict({"options": f"-csearch_path={_search_path(empty_engine)}"})
-        url = url.render_as_string(hide_password=False)
-        assert cli.main(["db", "upgrade", "--db", url]) == 0
+        dsn = url.render_as_string(hide_password=False)
+        assert cli.main(["db", "upgrade", "--db", dsn]) == 0
         assert tables(empty_engine) == TABLES
-        assert cli.main(["db", "current", "--db", url]) == 0
+        assert cli.main(["db", "current", "--db", dsn]) == 0
         assert f"at revision {migrations.head_revision()}" in capsys.readouterr().out
-        assert cli.main(["db", "downgrade", "--db", url, "--revision", "base"]) == 0
+        assert cli.main(["db", "downgrade", "--db", dsn, "--revision", "base"]) == 0
         assert tables(empty_engine) == set()
 
 

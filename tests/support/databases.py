@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from otel_bridge.store.sql import make_engine
 
 POSTGRES_DSN_ENV = "OTEL_BRIDGE_TEST_POSTGRES_DSN"
+START_COMMAND = 'eval "$(.ci/start-postgres)"'
 SKIP_MESSAGE = (
     f"PostgreSQL tests need {POSTGRES_DSN_ENV}=postgresql+psycopg://user:pass@host/db; "
-    'run .ci/start-postgres (eval "$(.ci/start-postgres)")'
+    f"run .ci/start-postgres ({START_COMMAND})"
 )
 DIALECTS = ("sqlite", "postgresql")
 
@@ -41,7 +42,10 @@ def _probe(dsn: str) -> str | None:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
     except sa.exc.SQLAlchemyError as error:
-        return f"{POSTGRES_DSN_ENV} is set but PostgreSQL is unreachable: {error.__class__.__name__}: {error}"
+        # One line: the driver's first line (psycopg adds hints, SQLAlchemy a link, on lines of their own).
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines()
+        why = f"{error.__class__.__name__}: {cause[0] if cause else ''}"
+        return f"{POSTGRES_DSN_ENV} is set but PostgreSQL is unreachable ({why}); start it: {START_COMMAND}"
     finally:
         engine.dispose()
     return None

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "collector-config"
+from tests.support.paths import REPOSITORY
+
+CONFIG_DIR = REPOSITORY / "collector-config"
 SINGLE_NODE = CONFIG_DIR / "single-node.yaml"
 LOAD_BALANCED = CONFIG_DIR / "load-balanced.yaml"
 FILES = (SINGLE_NODE, LOAD_BALANCED)

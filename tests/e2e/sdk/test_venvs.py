@@ -15,8 +15,9 @@ import pytest
 
 from tests.e2e.sdk import venvs
 from tests.e2e.sdk.venvs import STAMP, VenvSpec, VenvUnavailable, ensure_venv, ensure_venv_or_fail
+from tests.support.paths import REPOSITORY
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = REPOSITORY
 TINY = VenvSpec("tiny", ("--no-index", "pip"))
 
 

@@ -18,7 +18,12 @@ The virtualenv is only ever used through ``<venv>/bin/python`` (never its consol
 name the temporary directory), which finds its ``pyvenv.cfg`` wherever the directory was renamed to.
 
 When ``pip install`` fails, ``VenvUnavailable`` carries pip's output; ``ensure_venv_or_fail`` turns it into a
-test failure in CI (``CI=true``) and, locally, into a skip when the cause is an unreachable package index.
+test failure in CI (``CI=true``) and, locally, into a skip when the cause is an unreachable package index (a
+one-line reason naming ``BUILD_COMMAND``).
+
+``.venv/bin/python -m tests.e2e.sdk.venvs [--rebuild]`` builds every virtualenv of ``specs.ALL`` ahead of
+the tests, printing pip's output when a build fails. Use the project's ``.venv`` interpreter: the stamp
+records the interpreter, so a virtualenv built from another one is rebuilt by the tests.
 """
 
 from __future__ import annotations
@@ -39,9 +44,13 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
+from tests.support.paths import REPOSITORY
+
+REPO = REPOSITORY
 STAMP = "sdk-venv.json"
 PIP_TIMEOUT = 1200.0
+#: What builds the client virtualenvs (it needs a reachable package index), named by the skip reason.
+BUILD_COMMAND = ".venv/bin/python -m tests.e2e.sdk.venvs"
 
 #: pip output that means "no package index reachable" rather than "wrong pins".
 NETWORK_MARKERS = (
@@ -182,17 +191,19 @@ def ensure_venv(spec: VenvSpec, *, rebuild: bool = False) -> Path:
 
 def ensure_venv_or_fail(spec: VenvSpec) -> Path:
     """``ensure_venv`` for a test: in CI (``CI=true``) a failure fails the test with pip's output;
-    locally, an unreachable package index skips it with a clear message (other failures still fail)."""
+    locally, an unreachable package index skips it with a one-line reason naming ``BUILD_COMMAND``
+    (other failures still fail, with pip's output)."""
     try:
         return ensure_venv(spec)
     except VenvUnavailable as exc:
-        in_ci = os.environ.get("CI", "").lower() in ("true", "1", "yes")
+        in_ci = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
         if not in_ci and exc.network:
             pytest.skip(
-                f"cannot build the {spec.name} virtualenv ({', '.join(spec.requirements)}): "
-                f"no package index reachable (set CI=true to fail instead)\n{exc.output[-3000:]}"
+                f"SDK tests need the {spec.name} client virtualenv (no package index reachable to build it): "
+                f"run {BUILD_COMMAND} once one is reachable"
             )
-        pytest.fail(f"cannot build the {spec.name} virtualenv:\n{exc}", pytrace=False)
+        prefix = "CI=true: " if in_ci else ""
+        pytest.fail(f"{prefix}cannot build the {spec.name} virtualenv:\n{exc}", pytrace=False)
 
 
 def installed_version(venv: Path, distribution: str) -> str:
@@ -209,3 +220,23 @@ def installed_version(venv: Path, distribution: str) -> str:
         timeout=60,
     )
     return done.stdout.strip()
+
+
+def main(argv: list[str]) -> int:
+    """Build (or reuse) every client virtualenv of ``specs.ALL``; ``--rebuild`` rebuilds them."""
+    from tests.e2e.sdk.specs import ALL
+
+    failed = 0
+    for spec in ALL:
+        try:
+            venv = ensure_venv(spec, rebuild="--rebuild" in argv)
+        except VenvUnavailable as exc:
+            failed += 1
+            print(f"[sdk-venvs] {spec.name}: FAILED {exc}", file=sys.stderr)
+        else:
+            print(f"[sdk-venvs] {spec.name}: {venv}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -32,9 +32,10 @@ class AssociationPropertiesProcessor(SpanProcessor):
         workflow = context_api.get_value("workflow_name", parent_context)
         if workflow is not None:
             span.set_attribute("traceloop.workflow.name", workflow)
-        properties = context_api.get_value("association_properties", parent_context) or {}
-        for key, value in properties.items():
-            span.set_attribute(f"traceloop.association.properties.{key}", value)
+        properties = context_api.get_value("association_properties", parent_context)
+        if isinstance(properties, dict):
+            for key, value in properties.items():
+                span.set_attribute(f"traceloop.association.properties.{key}", value)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
 def observation(**fields: object) -> Observation:
-    base = dict(
+    base: dict[str, object] = dict(
         id="o",
         trace_id="t",
         parent_observation_id=None,

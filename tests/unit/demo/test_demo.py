@@ -22,6 +22,9 @@ from otel_bridge.demo import (
     report_session,
     resolve_target,
 )
+from otel_bridge.model import ObservationLevel
+from otel_bridge.sdk.records import spans_to_records
+from otel_bridge.translate import translate_spans
 from otel_bridge.translate.pricing import default_price_table
 
 NOW = 1_760_000_000_000_000_000
@@ -163,15 +166,20 @@ class TestBuildSpans:
         ids = [(s.context.trace_id, s.context.span_id) for s in build_spans(plan, 9)]
         assert ids == [(s.context.trace_id, s.context.span_id) for s in build_spans(plan, 9)]
 
-    def test_report_counts_generation_tokens_only(self) -> None:
-        """The report sums the generations' tokens, spans and error statuses as built."""
-        plan = plan_session(0, 5, NOW)
+    @pytest.mark.parametrize("index", range(len(CONVENTIONS)))
+    def test_report_matches_the_translated_spans(self, index: int) -> None:
+        """The report's totals equal what the translator reads from the spans built, per convention:
+        tokens summed over the observations, ERROR observations, distinct traces and spans."""
+        plan = plan_session(index, 5, NOW)
         spans = build_spans(plan, 5)
         report = report_session(plan, spans)
-        calls = [g for t in plan.turns for g in t.generations]
-        assert report.input_tokens == sum(c.input_tokens for c in calls)
+        observations = [t.observation for t in translate_spans(spans_to_records(spans))]
+        assert report.input_tokens == sum(o.usage.input for o in observations) > 0
+        assert report.output_tokens == sum(o.usage.output for o in observations) > 0
         assert report.total_tokens == report.input_tokens + report.output_tokens
-        assert (report.traces, report.spans) == (len(plan.turns), len(spans))
+        assert report.errors == sum(o.level is ObservationLevel.ERROR for o in observations)
+        assert report.traces == len({o.trace_id for o in observations}) == len(plan.turns)
+        assert report.spans == len(observations)
 
 
 class TestProgressBar:

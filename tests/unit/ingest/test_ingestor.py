@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
-from otel_bridge.errors import QueueFull, StoreUnavailable
+from otel_bridge.errors import QueueFull, StoreUnavailable, WriteRejected
 from otel_bridge.ingest import Histogram, Ingestor
+from otel_bridge.model import Rejected
 from otel_bridge.store import PreparedBatch
+from otel_bridge.store.migrations import upgrade
 from otel_bridge.store.prepared import observation_ids
+from otel_bridge.store.sql import SqlStore, make_engine
 from otel_bridge.translate import Translation
-from tests.support.spans import record, span_id, translate
+from tests.support.spans import generation, record, span_id, trace_id, translate
+
+T = TypeVar("T")
 
 
 def spans(n: int, first: int = 1) -> list[Translation]:
@@ -22,8 +29,8 @@ def spans(n: int, first: int = 1) -> list[Translation]:
 
 
 class FakeStore:
-    """Records every ``write_prepared`` as (project, span ids) per project, in order; can block (until
-    released), fail, or fail on a poison span."""
+    """Records every ``write_prepared`` call as (its projects, its span ids), in order; can block
+    (until released) or fail."""
 
     def __init__(self) -> None:
         self.batches: list[tuple[str, list[str]]] = []
@@ -31,23 +38,55 @@ class FakeStore:
         self.gate.set()
         self.entered = threading.Event()
         self.failure: Exception | None = None
-        self.poison: str | None = None
 
     def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
         self.entered.set()
         assert self.gate.wait(10)
         if self.failure is not None:
             raise self.failure
-        by_project: dict[str, list[str]] = {}
-        for batch in batches:
-            by_project.setdefault(batch["project_id"], []).extend(observation_ids(batch))
-        if any(self.poison in ids for ids in by_project.values()):
-            raise ValueError("poison span")
-        self.batches += [(project_id, sorted(ids)) for project_id, ids in by_project.items()]
+        projects = ",".join(sorted({batch["project_id"] for batch in batches}))
+        self.batches.append((projects, sorted(i for batch in batches for i in observation_ids(batch))))
 
 
-def run(coroutine: object) -> object:
-    return asyncio.run(coroutine)  # type: ignore[arg-type]
+class GatedStore:
+    """A real store behind a gate that counts writes; it refuses for good (``WriteRejected``, or
+    ``error``) every write that holds the ``poison`` trace, and after ``unavailable_after`` writes
+    answers ``StoreUnavailable``."""
+
+    def __init__(self, store: SqlStore, poison: str | None = None, error: Exception | None = None) -> None:
+        self.store = store
+        self.poison = poison
+        self.error = error or WriteRejected("the database refused the poison trace")
+        self.unavailable_after: int | None = None
+        self.calls = 0
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+
+    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
+        self.entered.set()
+        assert self.gate.wait(10)
+        self.calls += 1
+        if self.unavailable_after is not None and self.calls > self.unavailable_after:
+            raise StoreUnavailable("database is gone")
+        if any(self.poison in batch["trace_ids"] for batch in batches):
+            raise self.error
+        self.store.write_prepared(batches)
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SqlStore]:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    store = SqlStore(url)
+    yield store
+    store.close()
+
+
+def run(coroutine: Coroutine[object, object, T]) -> T:
+    return asyncio.run(coroutine)
 
 
 class TestIngestor:
@@ -103,29 +142,33 @@ class TestIngestor:
 
         run(scenario())
 
-    def test_projects_commit_separately(self) -> None:
-        """Requests of two projects queued together become one write per project."""
-        store = FakeStore()
+    def test_projects_commit_separately(self, sqlite_store: SqlStore) -> None:
+        """Requests of two projects queued together are committed in one group, each into its own
+        project, even with the same trace and span ids."""
+        store = GatedStore(sqlite_store)
+        a = sqlite_store.create_project("a").project.id
+        b = sqlite_store.create_project("b").project.id
 
         async def scenario() -> None:
             ingestor = Ingestor(store, queue_bytes=10_000)
             await ingestor.start()
             store.gate.clear()
-            tasks = [
-                asyncio.create_task(ingestor.submit(project, spans(1, n), 10))
-                for n, project in enumerate(("a", "b", "a"), start=1)
+            first = asyncio.create_task(ingestor.submit(a, translate(record(9, 9, name="first")), 10))
+            await asyncio.to_thread(store.entered.wait, 5)
+            together = [
+                asyncio.create_task(ingestor.submit(project, translate(record(1, 1, name=name)), 10))
+                for project, name in ((a, "of a"), (b, "of b"))
             ]
             await asyncio.sleep(0.05)
             store.gate.set()
-            await asyncio.gather(*tasks)
-            assert sorted(store.batches) == [
-                ("a", [span_id(1)]),
-                ("a", [span_id(3)]),
-                ("b", [span_id(2)]),
-            ] or (sorted(store.batches) == [("a", [span_id(1), span_id(3)]), ("b", [span_id(2)])])
+            await asyncio.gather(first, *together)
+            assert store.calls == 2  # the two queued behind the first: one group commit
             await ingestor.close(5)
 
         run(scenario())
+        assert [o.name for o in sqlite_store.get_trace(a, trace_id(1)).observations] == ["of a"]
+        assert [o.name for o in sqlite_store.get_trace(b, trace_id(1)).observations] == ["of b"]
+        assert (sqlite_store.list_traces(a).total, sqlite_store.list_traces(b).total) == (2, 1)
 
     def test_full_queue_refuses_with_retry_after(self) -> None:
         """A reservation past the byte limit raises ``QueueFull`` with a positive ``retry_after``."""
@@ -183,24 +226,88 @@ class TestIngestor:
 
         run(scenario())
 
-    def test_poison_request_does_not_fail_its_neighbours(self) -> None:
-        """When a group commit fails for a bad request, the others are committed one by one."""
-        store = FakeStore()
-        store.poison = span_id(2)
+    def test_refused_trace_is_rejected_and_the_rest_committed(self, sqlite_store: SqlStore) -> None:
+        """A trace the database refuses for good (``WriteRejected``) is not retried: the spans of that
+        trace come back as rejected, with the database's reason; its request's other traces and the
+        requests committed in the same group are stored."""
+        store = GatedStore(sqlite_store, poison=trace_id(2))
+        project_id = sqlite_store.create_project("p").project.id
+
+        async def scenario() -> list[tuple[Rejected, ...]]:
+            ingestor = Ingestor(store, queue_bytes=10_000)
+            await ingestor.start()
+            store.gate.clear()
+            requests = [
+                translate(record(1, 1)),
+                translate(record(2, 21), record(2, 22, 21), record(4, 4), record(5, 5)),
+                translate(record(3, 3)),
+            ]
+            tasks = [asyncio.create_task(ingestor.submit(project_id, request, 10)) for request in requests]
+            await asyncio.sleep(0.05)
+            store.gate.set()
+            outcomes = await asyncio.gather(*tasks)
+            assert ingestor.stats.rejected_spans == 2
+            assert ingestor.queued_bytes == 0
+            await ingestor.close(5)
+            return outcomes
+
+        first, second, third = run(scenario())
+        assert first == third == ()
+        assert sorted((r.trace_id, r.span_id) for r in second) == [
+            (trace_id(2), span_id(21)),
+            (trace_id(2), span_id(22)),
+        ]
+        assert all("refused" in r.reason and "poison" in r.reason for r in second)
+        stored = {t.trace.id for t in sqlite_store.list_traces(project_id).items}
+        assert stored == {trace_id(n) for n in (1, 3, 4, 5)}
+
+    def test_a_real_refusal_is_rejected(self, sqlite_store: SqlStore) -> None:
+        """A value SQLite cannot store (a token count past 64 bits) fails its trace for good,
+        classified by the store itself: rejected, not retried; the request's other trace is kept."""
+        project_id = sqlite_store.create_project("p").project.id
+        too_many = 2**63 - 1  # a valid OTLP int64, whose total with the output tokens is not
+
+        async def scenario() -> tuple[Rejected, ...]:
+            ingestor = Ingestor(sqlite_store, queue_bytes=10_000)
+            await ingestor.start()
+            request = translate(generation(1, 1, None, start=0, end=1, input_tokens=too_many), record(2, 2))
+            outcome = await ingestor.submit(project_id, request, 10)
+            await ingestor.close(5)
+            return outcome
+
+        rejected = run(scenario())
+        assert [(r.trace_id, r.span_id) for r in rejected] == [(trace_id(1), span_id(1))]
+        assert [t.trace.id for t in sqlite_store.list_traces(project_id).items] == [trace_id(2)]
+
+    def test_unclassified_store_errors_are_permanent(self, sqlite_store: SqlStore) -> None:
+        """An error the store does not classify (a bug: it would recur) rejects the spans rather than
+        asking every client to retry them forever."""
+        store = GatedStore(sqlite_store, poison=trace_id(1), error=ValueError("unexpected value"))
+        project_id = sqlite_store.create_project("p").project.id
+
+        async def scenario() -> tuple[Rejected, ...]:
+            ingestor = Ingestor(store, queue_bytes=10_000)
+            await ingestor.start()
+            outcome = await ingestor.submit(project_id, translate(record(1, 1)), 10)
+            await ingestor.close(5)
+            return outcome
+
+        (rejected,) = run(scenario())
+        assert "ValueError: unexpected value" in rejected.reason
+
+    def test_unavailable_store_while_isolating_fails_retryably(self, sqlite_store: SqlStore) -> None:
+        """When the database goes away while the refused trace is looked for, the request fails
+        retryably (its client sends it again), and nothing is reported as rejected."""
+        store = GatedStore(sqlite_store, poison=trace_id(1))
+        project_id = sqlite_store.create_project("p").project.id
 
         async def scenario() -> None:
             ingestor = Ingestor(store, queue_bytes=10_000)
             await ingestor.start()
-            store.gate.clear()
-            tasks = [asyncio.create_task(ingestor.submit("p", spans(1, n), 10)) for n in (1, 2, 3)]
-            await asyncio.sleep(0.05)
-            store.gate.set()
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-            failed = [n for n, result in zip((1, 2, 3), results, strict=True) if result is not None]
-            assert 2 in failed and 3 not in failed
-            assert isinstance(results[1], StoreUnavailable)
-            committed = {i for _, ids in store.batches for i in ids}
-            assert span_id(3) in committed and span_id(2) not in committed
+            store.unavailable_after = 1  # the group write is refused, then the database is gone
+            with pytest.raises(StoreUnavailable):
+                await ingestor.submit(project_id, translate(record(1, 1), record(2, 2)), 10)
+            assert ingestor.stats.rejected_spans == 0
             await ingestor.close(5)
 
         run(scenario())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +11,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from otel_bridge.otlp import DecodeResult, decode_json, decode_protobuf
 from otel_bridge.testing import build_export_request, make_span, request_to_json
+from tests.support.paths import TESTS
 
-#: The captured payloads live next to the repository: /work/shared/fixtures for /work/main.
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+#: The captured payloads, vendored in the repository: ``tests/fixtures`` (see its README.md).
+FIXTURES = TESTS / "fixtures"
 
 TRACE_ID = "5b8efff798038103d269b633813fc60c"
 SPAN_ID = "eee19b7ec3c1b174"
@@ -33,12 +33,9 @@ def fixture_pairs() -> list[tuple[Path, Path]]:
 
 
 def require_fixtures() -> None:
-    """Skip when the shared fixtures are absent, but fail in CI, where they must be present."""
-    if fixture_pairs():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"captured OTLP fixtures are missing at {FIXTURES}")
-    pytest.skip(f"captured OTLP fixtures are missing at {FIXTURES}")
+    """Fail when the captured fixtures are absent: they ship with the repository."""
+    if not fixture_pairs():
+        pytest.fail(f"captured OTLP fixtures are missing at {FIXTURES} (they ship in tests/fixtures)")
 
 
 def decode_body(body: bytes) -> DecodeResult:

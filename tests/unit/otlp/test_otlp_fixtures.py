@@ -1,4 +1,4 @@
-"""The decoders against real payloads captured from instrumentation libraries (../shared/fixtures)."""
+"""The decoders against real payloads captured from instrumentation libraries (tests/fixtures)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class TestCapturedPayloads:
     """Each captured body decodes, and its protobuf and OTLP/JSON renderings agree."""
 
     def test_fixtures_are_present(self) -> None:
-        """The shared fixtures exist (a failure in CI, a skip elsewhere)."""
+        """The captured fixtures exist (they ship with the repository: a failure when missing)."""
         require_fixtures()
         assert len(PAIRS) >= 10
 

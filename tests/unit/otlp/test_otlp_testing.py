@@ -6,7 +6,7 @@ import base64
 import json
 
 import pytest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, ArrayValue, KeyValue, KeyValueList
 
 from otel_bridge.model import SpanKind, StatusCode
 from otel_bridge.otlp import decode_json, decode_protobuf
@@ -45,21 +45,25 @@ class TestToAnyValue:
         """Lists and dicts nest."""
         encoded = to_any_value({"a": [1, {"b": None}]})
         assert encoded == AnyValue(
-            kvlist_value={
-                "values": [
-                    {
-                        "key": "a",
-                        "value": {
-                            "array_value": {
-                                "values": [
-                                    {"int_value": 1},
-                                    {"kvlist_value": {"values": [{"key": "b", "value": {}}]}},
+            kvlist_value=KeyValueList(
+                values=[
+                    KeyValue(
+                        key="a",
+                        value=AnyValue(
+                            array_value=ArrayValue(
+                                values=[
+                                    AnyValue(int_value=1),
+                                    AnyValue(
+                                        kvlist_value=KeyValueList(
+                                            values=[KeyValue(key="b", value=AnyValue())]
+                                        )
+                                    ),
                                 ]
-                            }
-                        },
-                    }
+                            )
+                        ),
+                    )
                 ]
-            }
+            )
         )
 
     def test_unsupported(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from google.rpc import code_pb2, error_details_pb2, status_pb2  # type: ignore[import-untyped]
+from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from otel_bridge.errors import (
     ConfigError,

@@ -85,11 +85,20 @@ class TestIngestionSink:
         assert result.errors == (f"trace-create {rejected} rejected (400): body.sessionId is too long",)
         assert len(endpoint.received) == 1
 
-    def test_retries_5xx(self, endpoint: IngestionEndpoint) -> None:
-        """500 and 502 are retried, then the 207 delivers."""
-        endpoint.replies += [Reply(500, body={"message": "oops"}), Reply(502, body={})]
+    @pytest.mark.parametrize("status", [429, 502, 503, 504])
+    def test_retries_what_says_later(self, endpoint: IngestionEndpoint, status: int) -> None:
+        """429, 502, 503 and 504 are retried, then the 207 delivers."""
+        endpoint.replies += [Reply(status, body={"message": "later"}), Reply(status, body={})]
         assert sink(endpoint).send(translations()).ok
         assert len(endpoint.received) == 3
+
+    @pytest.mark.parametrize("status", [500, 501])
+    def test_server_errors_are_not_retried(self, endpoint: IngestionEndpoint, status: int) -> None:
+        """A 500 or 501 is the server failing on this request: reported at once, not sent again."""
+        endpoint.replies.append(Reply(status, body={"message": "oops"}))
+        result = sink(endpoint).send(translations())
+        assert len(endpoint.received) == 1
+        assert f"answered {status}" in result.errors[0] and "oops" in result.errors[0]
 
     def test_honors_retry_after(self, endpoint: IngestionEndpoint) -> None:
         """A 429 with ``Retry-After: 1`` is retried after a second, not after the short backoff."""

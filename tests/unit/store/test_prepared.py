@@ -61,13 +61,9 @@ class TestPrepareBatch:
         assert prepared["traces"][f"{1:032x}"][4] == "after"  # the trace's name, resolved from the batch
 
     def test_empty(self) -> None:
-        assert prepare_batch("p", []) == {
-            "project_id": "p",
-            "trace_ids": [],
-            "observations": [],
-            "contents": [],
-            "traces": {},
-        }
+        assert prepare_batch("p", []) == PreparedBatch(
+            project_id="p", trace_ids=[], observations=[], contents=[], traces={}
+        )
 
 
 class TestMergePrepared:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from otel_bridge.model import InstrumentationScope, ObservationType, SpanRecord
+from otel_bridge.model import Attributes, InstrumentationScope, ObservationType, SpanRecord
 from otel_bridge.translate import translate_span
 from otel_bridge.translate.payloads import resolve_payload
 
 
-def record(attributes: dict[str, object], parent: str | None = "53995c3f42cd8ad8") -> SpanRecord:
+def record(attributes: Attributes, parent: str | None = "53995c3f42cd8ad8") -> SpanRecord:
     return SpanRecord(
         trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
         span_id="00f067aa0ba902b7",
@@ -15,12 +15,12 @@ def record(attributes: dict[str, object], parent: str | None = "53995c3f42cd8ad8
         name="groq-chat",
         start_time_unix_nano=1_700_000_000_000_000_000,
         end_time_unix_nano=1_700_000_001_000_000_000,
-        attributes=attributes,  # type: ignore[arg-type]
+        attributes=attributes,
         scope=InstrumentationScope(name="langfuse-sdk", version="5.0.4"),
     )
 
 
-GENERATION = {
+GENERATION: Attributes = {
     "user.id": "user-a",
     "session.id": "lf3p-A",
     "langfuse.trace.metadata.run": '"179554482221599"',

@@ -18,8 +18,10 @@ SECOND = 1_000_000_000
 
 
 def span(
-    span_id: str, parent: str | None, start: int, end: int, trace_id: str = TRACE, **attributes: object
+    span_id: str, parent: str | None, start: int, end: int, trace_id: str = TRACE, /, **attributes: object
 ) -> SpanRecord:
+    """A span with ``attributes``; every parameter before them is positional, so that no attribute name
+    can bind to one."""
     return SpanRecord(
         trace_id=trace_id,
         span_id=span_id,
@@ -127,7 +129,7 @@ def traces(draw: st.DrawFn) -> list[SpanRecord]:
                 attributes[draw(st.sampled_from(USER_ID_KEYS))] = draw(st.sampled_from(["u1", "u2"]))
             if draw(st.booleans()):
                 attributes["langfuse.trace.tags"] = draw(st.lists(st.sampled_from("xyz"), max_size=2))
-            records.append(span(span_id, parent, start, end, trace_id=trace_id, **attributes))
+            records.append(span(span_id, parent, start, end, trace_id, **attributes))
     return records
 
 

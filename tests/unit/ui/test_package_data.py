@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import tomllib
+import pytest
 
 import otel_bridge.ui
+from tests.support.paths import REPOSITORY
 
-ROOT = Path(__file__).resolve().parents[3]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pytest itself depends on tomli before 3.11
+    tomllib = pytest.importorskip("tomli")
+
+ROOT = REPOSITORY
 PACKAGE = Path(otel_bridge.__file__).parent
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
-from _common import API_KEY, LLM_BASE_URL, MODEL, QUESTIONS, SESSION_ID, USER_ID, emit
+from _sdk_common import API_KEY, LLM_BASE_URL, MODEL, QUESTIONS, SESSION_ID, USER_ID, emit
 from langfuse.decorators import langfuse_context, observe
 from langfuse.openai import openai
 

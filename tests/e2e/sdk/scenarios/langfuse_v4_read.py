@@ -17,7 +17,7 @@ import os
 from importlib.metadata import version
 from typing import Any
 
-from _common import emit
+from _sdk_common import emit
 from langfuse import Langfuse
 
 
