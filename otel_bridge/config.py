@@ -145,6 +145,18 @@ class Settings:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
 
 
+#: The variables a client command (``otel-bridge demo``, the in-process library) may read: where to
+#: send, and with which keys.
+CLIENT_PREFIXES = ("OTEL_EXPORTER_OTLP_", "LANGFUSE_", ENV_PREFIX)
+
+
+def client_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The client variables of ``environ`` (default: the process environment, read here as every
+    setting is), for commands that resolve their target from them."""
+    env = os.environ if environ is None else environ
+    return {name: value for name, value in env.items() if name.startswith(CLIENT_PREFIXES)}
+
+
 def env_name(setting: str) -> str:
     """The environment variable of a setting: ``http_port`` → ``OTEL_BRIDGE_HTTP_PORT``."""
     return ENV_PREFIX + setting.upper()
@@ -194,4 +206,12 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "commit_delay_seconds": _float,
 }
 
-__all__ = ["DEFAULT_DB", "ENV_PREFIX", "Settings", "env_name", "parse_size"]
+__all__ = [
+    "CLIENT_PREFIXES",
+    "DEFAULT_DB",
+    "ENV_PREFIX",
+    "Settings",
+    "client_environment",
+    "env_name",
+    "parse_size",
+]

@@ -5,11 +5,13 @@ classification decides the transport code (see ``receivers/status.py``)::
 
     OtelBridgeError                 retryable?
     ├── ConfigError                 no   bad settings, raised at startup
+    ├── CommandError                no   a command the user can correct (its message says how; exit 2 or 1)
     ├── DecodeError                 no   a body that cannot be parsed at all (HTTP 400 / INVALID_ARGUMENT)
     ├── UnsupportedMediaType        no   a content type we do not speak (HTTP 415)
     ├── PayloadTooLarge             no   a body over the size limits (HTTP 413 / RESOURCE_EXHAUSTED)
     ├── Unauthenticated             no   missing or wrong credentials (HTTP 401 / UNAUTHENTICATED)
     ├── NotFound                    no   no such object in this project (HTTP 404)
+    ├── EventError                  no   one Langfuse ingestion event that cannot be applied (its 207 entry)
     ├── WriteRejected               no   the database refused these spans for good (a data error: reported
     │                                    as rejected spans, never retried; HTTP 400 / INVALID_ARGUMENT)
     ├── QueueFull                   yes  backpressure (HTTP 503 + Retry-After / UNAVAILABLE + RetryInfo)
@@ -35,6 +37,15 @@ class ConfigError(OtelBridgeError):
     """A setting is missing, malformed, or contradicts another one."""
 
 
+class CommandError(OtelBridgeError):
+    """A command that cannot do what it was asked, for a reason the user can fix: ``message`` says what
+    is wrong and what to do; ``exit_status`` is 2 for a usage mistake, 1 otherwise."""
+
+    def __init__(self, message: str, exit_status: int = 1) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
+
 class DecodeError(OtelBridgeError):
     """A request body that cannot be decoded at all; nothing of it is stored."""
 
@@ -53,6 +64,16 @@ class Unauthenticated(OtelBridgeError):
 
 class NotFound(OtelBridgeError):
     """The object does not exist in the caller's project."""
+
+
+class EventError(OtelBridgeError):
+    """One event of a Langfuse ingestion batch that cannot be applied: reported in the batch's 207
+    answer with ``status`` (400: the event is wrong; 404: it refers to something that does not exist)
+    and a message naming the field and the rule; the batch's other events are applied."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class WriteRejected(OtelBridgeError):
@@ -77,8 +98,10 @@ class StoreUnavailable(OtelBridgeError):
 
 
 __all__ = [
+    "CommandError",
     "ConfigError",
     "DecodeError",
+    "EventError",
     "NotFound",
     "OtelBridgeError",
     "PayloadTooLarge",

@@ -23,6 +23,7 @@ from otel_bridge.model.spans import (
     SpanStatus,
     StatusCode,
     build,
+    datetime_to_nanos,
     nanos_to_datetime,
 )
 
@@ -47,5 +48,6 @@ __all__ = [
     "TraceClaims",
     "Usage",
     "build",
+    "datetime_to_nanos",
     "nanos_to_datetime",
 ]

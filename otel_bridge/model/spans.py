@@ -28,6 +28,15 @@ def nanos_to_datetime(unix_nano: int) -> datetime:
     return _EPOCH + timedelta(0, 0, unix_nano // 1000)
 
 
+def datetime_to_nanos(moment: datetime) -> int:
+    """Nanoseconds since the epoch of a datetime; a naive one is taken as UTC (what every producer
+    means by one: OTLP times are UTC, and so are Langfuse's timestamps without an offset)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
+
+
 def build(cls: type[_T], values: dict[str, Any]) -> _T:
     """Construct a frozen dataclass from a dict holding *every* field, without running ``__init__``.
 

@@ -25,8 +25,10 @@ from google.protobuf.duration_pb2 import Duration
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from otel_bridge.errors import (
+    CommandError,
     ConfigError,
     DecodeError,
+    EventError,
     NotFound,
     OtelBridgeError,
     PayloadTooLarge,
@@ -47,10 +49,12 @@ STATUS_TABLE: dict[type[BaseException], tuple[int, int]] = {
     PayloadTooLarge: (413, code_pb2.RESOURCE_EXHAUSTED),
     Unauthenticated: (401, code_pb2.UNAUTHENTICATED),
     NotFound: (404, code_pb2.NOT_FOUND),
+    EventError: (400, code_pb2.INVALID_ARGUMENT),
     WriteRejected: (400, code_pb2.INVALID_ARGUMENT),
     QueueFull: (503, code_pb2.UNAVAILABLE),
     StoreUnavailable: (503, code_pb2.UNAVAILABLE),
     ConfigError: (500, code_pb2.INTERNAL),
+    CommandError: (500, code_pb2.INTERNAL),
 }
 _INTERNAL = (500, code_pb2.INTERNAL)
 
