@@ -61,8 +61,9 @@ REQUEST_TYPE = "llm.request.type"
 ENTITY_INPUT = "traceloop.entity.input"
 ENTITY_OUTPUT = "traceloop.entity.output"
 ASSOCIATION_PREFIX = "traceloop.association.properties."
-#: The session and user as the association properties ``Traceloop.set_association_properties``
-#: is documented with: trace claims, read centrally (``precedence``).
+#: The session and user under the property names OpenLLMetry's docs give
+#: ``Traceloop.set_association_properties`` (the names are the app's choice): trace claims, read
+#: centrally (``precedence``).
 ASSOCIATION_SESSION_ID = "traceloop.association.properties.session_id"
 ASSOCIATION_USER_ID = "traceloop.association.properties.user_id"
 #: Association property names that are trace claims, not trace metadata.
