@@ -1,6 +1,10 @@
 """The span attribute keys the library writes: the Langfuse SDK's own (``langfuse.*``), which the
-translator reads first (``translate/conventions/langfuse.py``, ``translate/precedence.py``), and the
-generic OTel ``session.id`` / ``user.id`` that ``session()`` stamps."""
+translator reads first, and the generic OTel ``session.id`` / ``user.id`` that ``session()`` stamps.
+
+Each is the translator's constant for that key (``translate/conventions/langfuse.py`` and
+``translate/conventions/otel.py``), so what the library writes is what the translator reads, in the
+order ``translate/precedence.py`` gives.
+"""
 
 from __future__ import annotations
 
@@ -13,30 +17,25 @@ from otel_bridge.translate.conventions.langfuse import (
     OBSERVATION_METADATA,
     OBSERVATION_OUTPUT,
     OBSERVATION_TYPE,
+    RELEASE,
     STATUS_MESSAGE,
     TRACE_INPUT,
     TRACE_METADATA,
+    TRACE_NAME,
     TRACE_OUTPUT,
+    TRACE_PUBLIC,
+    TRACE_TAGS,
     USAGE_DETAILS,
+    VERSION,
 )
+from otel_bridge.translate.conventions.langfuse import OBSERVATION_MODEL as MODEL
+from otel_bridge.translate.conventions.langfuse import SESSION_ID as TRACE_SESSION_ID
+from otel_bridge.translate.conventions.langfuse import USER_ID as TRACE_USER_ID
 
-#: Stamped by ``SessionSpanProcessor`` on every span: the generic keys (second in the session and
-#: user precedence), so that an explicit ``langfuse.session.id`` on a span, or an
-#: ``update_current_trace`` call, outranks the ambient session on that span.
-SESSION_ID = "session.id"
-USER_ID = "user.id"
-
-#: ``update_current_trace``: first in their precedence lists.
-TRACE_SESSION_ID = "langfuse.session.id"
-TRACE_USER_ID = "langfuse.user.id"
-TRACE_NAME = "langfuse.trace.name"
-TRACE_TAGS = "langfuse.trace.tags"
-TRACE_PUBLIC = "langfuse.trace.public"
-RELEASE = "langfuse.release"
-VERSION = "langfuse.version"
-
-#: ``update_current_observation``.
-MODEL = "langfuse.observation.model.name"
+# Stamped by ``SessionSpanProcessor`` on every span: the generic keys (second in the session and
+# user precedence), so that an explicit ``langfuse.session.id`` on a span (``TRACE_SESSION_ID``,
+# first, which ``update_current_trace`` writes) outranks the ambient session on that span.
+from otel_bridge.translate.conventions.otel import SESSION_ID, USER_ID
 
 __all__ = [
     "COMPLETION_START_TIME",

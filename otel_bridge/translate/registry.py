@@ -2,7 +2,9 @@
 an observation's type (DESIGN.md rule 4; Langfuse's ``ObservationTypeMapper``).
 
 To support a new convention: write ``conventions/<name>.py`` exposing ``CONVENTION``, add it to
-``EXTRACTION_ORDER`` below, and give its type rules priorities that place them in the chain.
+``CONVENTIONS`` in ``conventions/__init__.py`` (whose order is the extraction order), give its type
+rules priorities that place them in the chain, and put any trace-claim keys it owns into the lists of
+``precedence.py``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""One module per convention, each exposing ``CONVENTION``; the order below is the extraction order.
+"""One module per convention, each owning its keys as constants and exposing ``CONVENTION``; the
+order below is the extraction order. ``otel`` (OTel's general and resource keys) and ``genkit`` hold
+only keys that ``precedence`` reads, so they have no ``CONVENTION``.
 
 Earlier conventions win where two offer the same field: explicit Langfuse keys first, then the
 framework conventions identified by their scope (Vercel AI SDK, Google ADK), then the OpenTelemetry GenAI

@@ -54,7 +54,10 @@ OPERATION_NAME = "gen_ai.operation.name"
 INPUT_MESSAGES = "gen_ai.input.messages"
 OUTPUT_MESSAGES = "gen_ai.output.messages"
 SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions"
+#: The tool's name, which names the observation (read centrally, ``precedence.NAME_KEYS``).
 TOOL_NAME = "gen_ai.tool.name"
+#: The conversation (session, thread) the span belongs to: the session claim, read centrally.
+CONVERSATION_ID = "gen_ai.conversation.id"
 TOOL_CALL_ID = "gen_ai.tool.call.id"
 TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments"
 TOOL_CALL_RESULT = "gen_ai.tool.call.result"
@@ -64,7 +67,9 @@ COMPLETION = "gen_ai.completion"
 USAGE_PREFIX = "gen_ai.usage."
 USAGE_COST = "gen_ai.usage.cost"  # not in the registry; Langfuse reads it as the total cost
 REQUEST_PREFIX = "gen_ai.request."
-REQUEST_MODEL = "gen_ai.request.model"  # read centrally (precedence.MODEL_KEYS)
+#: The model that answered, then the one asked for (read centrally, ``precedence.MODEL_KEYS``).
+RESPONSE_MODEL = "gen_ai.response.model"
+REQUEST_MODEL = "gen_ai.request.model"
 
 #: The current content event (opt-in), carrying the content attributes above.
 OPERATION_DETAILS_EVENT = "gen_ai.client.inference.operation.details"

@@ -1,9 +1,11 @@
-"""Generic ``input`` / ``output`` attributes, the last resort for a span's input and output.
+"""Generic ``input`` / ``output`` attributes, the last resort for a span's input and output, and
+the generic ``model``, the last resort for its model.
 
 Source: Langfuse's OIP input/output chain step 15 (shared/reference/conventions.md §1.6), written by
 Pydantic Logfire's manual spans and Pipecat (``input``/``output`` holding a JSON string; Pipecat's
 LLM spans hold the OpenAI chat messages). JSON strings are parsed; a list of chat messages is
-normalized. Runs last, so every convention-specific key wins over these.
+normalized. Runs last, so every convention-specific key wins over these. ``model`` ends Langfuse's
+model list (§1.5) and is read centrally (``precedence.MODEL_KEYS``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from otel_bridge.translate.view import SpanView
 
 INPUT = "input"
 OUTPUT = "output"
+#: The model, when no convention-specific key names it.
+MODEL = "model"
 
 
 def applies(span: SpanView) -> bool:

@@ -49,6 +49,9 @@ LLM_RESPONSE = "gcp.vertex.agent.llm_response"
 TOOL_CALL_ARGS = "gcp.vertex.agent.tool_call_args"
 TOOL_RESPONSE = "gcp.vertex.agent.tool_response"
 SEND_DATA = "gcp.vertex.agent.data"
+#: The ADK session id on ``call_llm`` spans (the ``invoke_agent`` span carries it as
+#: ``gen_ai.conversation.id``): a trace claim, read centrally (``precedence``).
+SESSION_ID = "gcp.vertex.agent.session_id"
 
 #: Gemini roles → normalized roles.
 ROLES = {"model": "assistant"}

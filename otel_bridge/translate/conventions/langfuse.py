@@ -36,8 +36,51 @@ TRACE_METADATA = "langfuse.trace.metadata"
 GENERIC_METADATA = "langfuse.metadata"
 INTERNAL_PREFIX = "langfuse.internal."
 
-#: Metadata keys that carry trace claims (read by ``precedence``), not metadata.
-CLAIM_METADATA_KEYS = frozenset({"langfuse_session_id", "langfuse_user_id", "langfuse_tags"})
+# The trace claims below are read centrally, in the order ``precedence`` gives.
+#: The session: Langfuse's server-side key (``TRACE_COMPAT_SESSION_ID``); the SDKs write ``session.id``.
+SESSION_ID = "langfuse.session.id"
+#: The user: Langfuse's server-side key (``TRACE_COMPAT_USER_ID``); the SDKs write ``user.id``.
+USER_ID = "langfuse.user.id"
+#: The trace's name, set by ``update_current_trace`` and ``propagate_attributes``.
+TRACE_NAME = "langfuse.trace.name"
+#: The trace's tags (a list, or a string: see ``precedence.TAGS_KEYS``).
+TRACE_TAGS = "langfuse.trace.tags"
+#: The tags under the older, unscoped key.
+TAGS = "langfuse.tags"
+#: Whether the trace is public (``true`` or ``"true"``).
+TRACE_PUBLIC = "langfuse.trace.public"
+#: The public flag under the older, unscoped key.
+PUBLIC = "langfuse.public"
+#: The app's release (span attribute, or resource attribute).
+RELEASE = "langfuse.release"
+#: The app's version (span attribute, or resource attribute).
+VERSION = "langfuse.version"
+#: The environment (span attribute, or resource attribute), normalized as Langfuse does.
+ENVIRONMENT = "langfuse.environment"
+#: The observation's model, first in the model precedence.
+OBSERVATION_MODEL = "langfuse.observation.model.name"
+#: Marks a span as its trace's root although it has a parent (Langfuse SDK internals).
+AS_ROOT = "langfuse.internal.as_root"
+#: Trace claims passed as trace metadata under ``langfuse_<claim>`` names.
+TRACE_METADATA_SESSION_ID = "langfuse.trace.metadata.langfuse_session_id"
+TRACE_METADATA_USER_ID = "langfuse.trace.metadata.langfuse_user_id"
+TRACE_METADATA_TAGS = "langfuse.trace.metadata.langfuse_tags"
+#: The same claims passed as observation metadata.
+OBSERVATION_METADATA_SESSION_ID = "langfuse.observation.metadata.langfuse_session_id"
+OBSERVATION_METADATA_USER_ID = "langfuse.observation.metadata.langfuse_user_id"
+OBSERVATION_METADATA_TAGS = "langfuse.observation.metadata.langfuse_tags"
+TRACE_METADATA_CLAIMS = (TRACE_METADATA_SESSION_ID, TRACE_METADATA_USER_ID, TRACE_METADATA_TAGS)
+OBSERVATION_METADATA_CLAIMS = (
+    OBSERVATION_METADATA_SESSION_ID,
+    OBSERVATION_METADATA_USER_ID,
+    OBSERVATION_METADATA_TAGS,
+)
+
+#: Metadata names that carry trace claims (the keys above), skipped as metadata.
+CLAIM_METADATA_KEYS = frozenset(
+    [key.removeprefix(f"{TRACE_METADATA}.") for key in TRACE_METADATA_CLAIMS]
+    + [key.removeprefix(f"{OBSERVATION_METADATA}.") for key in OBSERVATION_METADATA_CLAIMS]
+)
 
 TYPES = {t.value.lower(): t for t in ObservationType}
 

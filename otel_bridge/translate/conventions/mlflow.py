@@ -42,6 +42,10 @@ TOKEN_USAGE = "mlflow.chat.tokenUsage"
 COST = "mlflow.llm.cost"
 MODEL = "mlflow.llm.model"
 TRACE_NAME = "mlflow.traceName"
+#: The trace's session and user (``TraceMetadataKey.TRACE_SESSION`` / ``TRACE_USER``), read centrally
+#: (``precedence``). MLflow's OTLP export also copies them to ``session.id`` / ``user.id`` on the root.
+TRACE_SESSION = "mlflow.trace.session"
+TRACE_USER = "mlflow.trace.user"
 
 #: ``mlflow.chat.tokenUsage`` fields → normalized usage names (others keep their own name).
 USAGE_NAMES = {

@@ -25,8 +25,9 @@ Decisions:
 - The user metadata attribute ``metadata`` (a JSON object set by ``using_metadata``) becomes
   ``metadata.metadata`` of the observation, parsed; Langfuse leaves it as a string in attributes.
 - ``llm.provider``, ``llm.system``, ``llm.tools.*``, ``llm.prompt_template.*``, ``tool.*``,
-  ``retrieval.*``, ``embedding.*`` and ``reranker.*`` stay in ``metadata.attributes``. The model,
-  ``session.id``, ``user.id`` and ``tag.tags`` are read centrally (``precedence``).
+  ``retrieval.*``, ``embedding.*`` and ``reranker.*`` stay in ``metadata.attributes``. The model and
+  ``tag.tags`` are read centrally (``precedence``); so are ``session.id`` and ``user.id``, which
+  OpenInference takes from OTel's general conventions (their constants are in ``conventions.otel``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ INVOCATION_PARAMETERS = "llm.invocation_parameters"
 USER_METADATA = "metadata"
 #: ``llm.prompts`` as one list-valued attribute (older instrumentations).
 PROMPTS_LIST = "llm.prompts"
+#: The trace's tags, a list (``using_tags``), read centrally (``precedence.TAGS_KEYS``).
+TAG_TAGS = "tag.tags"
+#: The model keys, read centrally (``precedence.MODEL_KEYS``): the response's, the request's, then
+#: the one ``llm.model_name`` that does not say which, and the embedding and reranker models.
+RESPONSE_MODEL_NAME = "llm.response.model_name"
+REQUEST_MODEL_NAME = "llm.request.model_name"
+MODEL_NAME = "llm.model_name"
+EMBEDDING_MODEL_NAME = "embedding.model_name"
+RERANKER_MODEL_NAME = "reranker.model_name"
 
 LLM_PREFIX = "llm."
 INPUT_MESSAGES = "input_messages"

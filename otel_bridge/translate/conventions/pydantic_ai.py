@@ -51,6 +51,10 @@ TOOL_ARGUMENTS = "tool_arguments"
 TOOL_RESPONSE = "tool_response"
 AGENT_NAME_KEYS = ("gen_ai.agent.name", "agent_name")
 LEVEL_NUM = "logfire.level_num"
+#: The span's message, its observation name (read centrally, ``precedence.NAME_KEYS``).
+LOGFIRE_MSG = "logfire.msg"
+#: Logfire's tags, read centrally as the trace's tags (``precedence.TAGS_KEYS``).
+LOGFIRE_TAGS = "logfire.tags"
 #: Logfire rendering hints moved to ``metadata.logfire`` (key → name there).
 LOGFIRE_HINTS = {
     "logfire.span_type": "span_type",

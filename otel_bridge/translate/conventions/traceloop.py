@@ -61,8 +61,19 @@ REQUEST_TYPE = "llm.request.type"
 ENTITY_INPUT = "traceloop.entity.input"
 ENTITY_OUTPUT = "traceloop.entity.output"
 ASSOCIATION_PREFIX = "traceloop.association.properties."
-#: Association properties that are trace claims, read centrally (``precedence``).
-CLAIM_PROPERTIES = frozenset({"session_id", "user_id"})
+#: The session and user under the property names OpenLLMetry's docs give
+#: ``Traceloop.set_association_properties`` (the names are the app's choice): trace claims, read
+#: centrally (``precedence``).
+ASSOCIATION_SESSION_ID = "traceloop.association.properties.session_id"
+ASSOCIATION_USER_ID = "traceloop.association.properties.user_id"
+#: Association property names that are trace claims, not trace metadata.
+CLAIM_PROPERTIES = frozenset(
+    key.removeprefix(ASSOCIATION_PREFIX) for key in (ASSOCIATION_SESSION_ID, ASSOCIATION_USER_ID)
+)
+#: The response and request model before OpenLLMetry moved them to ``gen_ai.*`` (read centrally,
+#: ``precedence.MODEL_KEYS``).
+LEGACY_RESPONSE_MODEL = "llm.response.model"
+LEGACY_REQUEST_MODEL = "llm.request.model"
 
 GEN_AI_PREFIX = "gen_ai."
 PROMPT = "prompt"

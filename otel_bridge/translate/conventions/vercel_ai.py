@@ -44,6 +44,12 @@ PROMPT_MESSAGES = "ai.prompt.messages"
 PROMPT = "ai.prompt"
 TOOL_CALL_ARGS = "ai.toolCall.args"
 TOOL_CALL_RESULT = "ai.toolCall.result"
+#: The tool's name, which names an ``ai.toolCall`` observation (read centrally, ``precedence.NAME_KEYS``).
+TOOL_CALL_NAME = "ai.toolCall.name"
+#: The model the provider answered with, then the one asked for (read centrally,
+#: ``precedence.MODEL_KEYS``).
+RESPONSE_MODEL = "ai.response.model"
+MODEL_ID = "ai.model.id"
 EMBED_VALUES = ("ai.values", "ai.value")
 RESPONSE_TEXT_KEYS = ("ai.response.text", "ai.result.text")
 RESPONSE_TOOL_CALLS_KEYS = ("ai.response.toolCalls", "ai.result.toolCalls")
@@ -53,8 +59,15 @@ PROVIDER_METADATA = "ai.response.providerMetadata"
 SETTINGS_PREFIX = "ai.settings."
 METADATA_PREFIX = "ai.telemetry.metadata."
 LANGFUSE_PROMPT = "ai.telemetry.metadata.langfusePrompt"
-#: ``ai.telemetry.metadata`` names read centrally as trace claims (precedence.py).
-CLAIM_METADATA = frozenset({"sessionId", "userId", "tags"})
+#: The session, user and tags passed as telemetry metadata: trace claims, read centrally
+#: (``precedence``).
+METADATA_SESSION_ID = "ai.telemetry.metadata.sessionId"
+METADATA_USER_ID = "ai.telemetry.metadata.userId"
+METADATA_TAGS = "ai.telemetry.metadata.tags"
+#: ``ai.telemetry.metadata`` names that are trace claims, not metadata.
+CLAIM_METADATA = frozenset(
+    key.removeprefix(METADATA_PREFIX) for key in (METADATA_SESSION_ID, METADATA_USER_ID, METADATA_TAGS)
+)
 
 USAGE_PREFIX = "ai.usage."
 #: Normalized usage name → ``ai.usage.*`` keys, AI SDK 5 spelling first.
