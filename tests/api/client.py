@@ -1,8 +1,7 @@
 """A served API for tests: a real ``SqlStore`` (SQLite, migrated), a real ingestor and authenticator, and
 the server's own ``build_app`` with the API's routes, called as an ASGI app on one event loop that the
-test drives (so the ingestor's writer runs on the loop that serves the requests, as in the server).
-
-Requests go through the whole Starlette stack without sockets; the end-to-end tests cover sockets.
+test drives (so the ingestor's writer runs on the loop that serves the requests, as in the server),
+through ``tests.support.asgi``.
 """
 
 from __future__ import annotations
@@ -27,19 +26,9 @@ from otel_bridge.receivers.metrics import Metrics
 from otel_bridge.server import build_app
 from otel_bridge.store.migrations import upgrade
 from otel_bridge.store.sql import SqlStore, make_engine
+from tests.support.asgi import AsgiClient, Response
 
-
-@dataclass(frozen=True)
-class Response:
-    """One answered request."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body as JSON."""
-        return json.loads(self.body)
+__all__ = ["ApiClient", "ServedApi", "basic", "served_api"]
 
 
 def basic(public_key: str, secret_key: str) -> str:
@@ -48,12 +37,14 @@ def basic(public_key: str, secret_key: str) -> str:
 
 
 class ApiClient:
-    """Synchronous requests against the app, on the client's own event loop."""
+    """Synchronous requests against the app, on the client's own event loop, with the client's
+    credentials."""
 
     def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, authorization: str | None) -> None:
         self.app = app
         self.loop = loop
         self.authorization = authorization
+        self._asgi = AsgiClient(app, loop)
 
     def with_auth(self, authorization: str | None) -> ApiClient:
         """The same app with other credentials (None: none)."""
@@ -78,53 +69,16 @@ class ApiClient:
         content_type: str | None = None,
     ) -> Response:
         """One request, run to completion on the client's loop."""
-        return self.loop.run_until_complete(self._call(method, path, params, body, content_type))
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        params: dict[str, Any] | Sequence[tuple[str, Any]] | None,
-        body: bytes,
-        content_type: str | None,
-    ) -> Response:
         pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
         query = urlencode(
             [(k, v) for k, value in pairs for v in (value if isinstance(value, list) else [value])]
         )
-        headers = [(b"content-length", str(len(body)).encode())]
+        headers: dict[str, str] = {}
         if self.authorization is not None:
-            headers.append((b"authorization", self.authorization.encode()))
+            headers["authorization"] = self.authorization
         if content_type is not None:
-            headers.append((b"content-type", content_type.encode()))
-        messages = [{"type": "http.request", "body": body, "more_body": False}]
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 1234),
-            "server": ("127.0.0.1", 4318),
-        }
-        await self.app(scope, receive, send)
-        start = next(m for m in sent if m["type"] == "http.response.start")
-        response_headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-        content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return Response(start["status"], response_headers, content)
+            headers["content-type"] = content_type
+        return self._asgi.request(method, path, query=query, headers=headers, body=body)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.api.client import ApiClient, Response, ServedApi
+from tests.api.client import ApiClient, ServedApi
 from tests.api.conftest import (
     ERROR_SPAN,
     GENERATION_1,
@@ -26,6 +26,7 @@ from tests.api.conftest import (
     TRACE_2,
 )
 from tests.api.openapi_schemas import langfuse_spec, response_validator
+from tests.support.asgi import Response
 
 #: (our route, the spec's path template, method, success status, query parameters)
 READS: list[tuple[str, str, dict[str, Any]]] = [

@@ -1,1 +1,2 @@
-"""Helpers shared by the store's contract, property and migration tests, and its benchmark."""
+"""Helpers shared across the test suites: spans built and translated (``spans``), an ASGI client
+(``asgi``), databases, fixtures, paths and the store's state."""

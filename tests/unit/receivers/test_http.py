@@ -1,4 +1,5 @@
-"""The OTLP/HTTP receiver, called as an ASGI app (no sockets), over a real ingestor and a fake store."""
+"""The OTLP/HTTP receiver, called as an ASGI app (no sockets, ``tests.support.asgi``), over a real ingestor
+and a fake store."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import asyncio
 import base64
 import gzip
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
@@ -23,6 +23,7 @@ from otel_bridge.server import build_app
 from otel_bridge.store import PreparedBatch
 from otel_bridge.store.prepared import observation_ids
 from otel_bridge.testing import build_export_request, make_span, request_to_json
+from tests.support.asgi import AsgiClient, Response
 from tests.unit.receivers.test_auth import PROJECT, FakeKeys
 
 AUTH = "Basic " + base64.b64encode(b"pk-lf-1:sk-lf-1").decode()
@@ -41,41 +42,11 @@ class RecordingStore(FakeKeys):
             self.written += observation_ids(batch)
 
 
-async def call(
-    app: Any, body: bytes, headers: dict[str, str], path: str = "/v1/traces", chunk: int = 1 << 20
-) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP request through the ASGI app; the body arrives in ``chunk``-byte messages."""
-    pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
-    messages = [
-        {"type": "http.request", "body": piece, "more_body": index < len(pieces) - 1}
-        for index, piece in enumerate(pieces)
-    ]
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 1234),
-        "server": ("127.0.0.1", 4318),
-    }
-    await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    response_headers = {k.decode(): v.decode() for k, v in start["headers"]}
-    return start["status"], response_headers, b"".join(m.get("body", b"") for m in sent[1:])
+def export(
+    client: AsgiClient, body: bytes, headers: dict[str, str], chunk_size: int | None = None
+) -> Response:
+    """``POST /v1/traces`` with ``body``, delivered in ``chunk_size``-byte messages if given."""
+    return client.request("POST", "/v1/traces", headers=headers, body=body, chunk_size=chunk_size)
 
 
 def request_body(n: int = 2, bad: int = 0) -> tuple[bytes, list[str]]:
@@ -86,22 +57,27 @@ def request_body(n: int = 2, bad: int = 0) -> tuple[bytes, list[str]]:
 LIMITS = HttpLimits(64 * 1024, 256 * 1024)
 
 
-def run_app(scenario: Any, *, queue_bytes: int = 1 << 20, limits: HttpLimits = LIMITS) -> RecordingStore:
+def run_app(
+    scenario: Callable[[AsgiClient, Ingestor], None],
+    *,
+    queue_bytes: int = 1 << 20,
+    limits: HttpLimits = LIMITS,
+) -> RecordingStore:
+    """Run ``scenario`` against the app over a started ingestor and a ``RecordingStore``; the store,
+    once the ingestor has drained."""
     store = RecordingStore()
-
-    async def main() -> None:
-        metrics = Metrics()
-        ingestor = Ingestor(store, queue_bytes=queue_bytes)
-        await ingestor.start()
-        handler = TraceExportHandler(ingestor, metrics)
-        context = AppContext(store, ingestor, Authenticator(store), metrics)  # type: ignore[arg-type]
-        try:
-            await scenario(build_app(context, handler, limits), ingestor)
-        finally:
-            await ingestor.close(5)
-            handler.close()
-
-    asyncio.run(main())
+    loop = asyncio.new_event_loop()
+    metrics = Metrics()
+    ingestor = Ingestor(store, queue_bytes=queue_bytes)
+    loop.run_until_complete(ingestor.start())
+    handler = TraceExportHandler(ingestor, metrics)
+    context = AppContext(store, ingestor, Authenticator(store), metrics)  # type: ignore[arg-type]
+    try:
+        scenario(AsgiClient(build_app(context, handler, limits), loop), ingestor)
+    finally:
+        loop.run_until_complete(ingestor.close(5))
+        handler.close()
+        loop.close()
     return store
 
 
@@ -151,13 +127,16 @@ class TestHttpReceiver:
         """A protobuf export returns 200 with an empty protobuf response after its spans are written."""
         body, span_ids = request_body(3)
 
-        async def scenario(app: Any, _ingestor: Ingestor) -> None:
-            status, headers, content = await call(
-                app, body, {"content-type": "application/x-protobuf", "authorization": AUTH}, chunk=100
+        def scenario(client: AsgiClient, _ingestor: Ingestor) -> None:
+            response = export(
+                client,
+                body,
+                {"content-type": "application/x-protobuf", "authorization": AUTH},
+                chunk_size=100,
             )
-            assert status == 200
-            assert headers["content-type"] == "application/x-protobuf"
-            assert ExportTraceServiceResponse.FromString(content) == ExportTraceServiceResponse()
+            assert response.status == 200
+            assert response.headers["content-type"] == "application/x-protobuf"
+            assert ExportTraceServiceResponse.FromString(response.body) == ExportTraceServiceResponse()
 
         assert run_app(scenario).written == span_ids
 
@@ -166,12 +145,10 @@ class TestHttpReceiver:
         spans = [make_span("ok"), make_span("bad", trace_id="0" * 32)]
         body = json.dumps(request_to_json(build_export_request(spans))).encode()
 
-        async def scenario(app: Any, _ingestor: Ingestor) -> None:
-            status, headers, content = await call(
-                app, body, {"content-type": "application/json", "authorization": AUTH}
-            )
-            assert status == 200 and headers["content-type"] == "application/json"
-            partial = json.loads(content)["partialSuccess"]
+        def scenario(client: AsgiClient, _ingestor: Ingestor) -> None:
+            response = export(client, body, {"content-type": "application/json", "authorization": AUTH})
+            assert response.status == 200 and response.headers["content-type"] == "application/json"
+            partial = response.json()["partialSuccess"]
             assert partial["rejectedSpans"] == "1"
             assert partial["errorMessage"] == "1 span rejected: trace_id must not be all zeros (x1)"
 
@@ -181,28 +158,27 @@ class TestHttpReceiver:
         """A gzip body is inflated before decoding."""
         body, span_ids = request_body(2)
 
-        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+        def scenario(client: AsgiClient, _ingestor: Ingestor) -> None:
             headers = {
                 "content-type": "application/x-protobuf",
                 "authorization": AUTH,
                 "content-encoding": "gzip",
             }
-            status, _, _ = await call(app, gzip.compress(body), headers)
-            assert status == 200
+            assert export(client, gzip.compress(body), headers).status == 200
 
         assert run_app(scenario).written == span_ids
 
     def test_declared_oversize_is_refused_before_reading(self) -> None:
         """A Content-Length over the limit is 413 at once."""
 
-        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+        def scenario(client: AsgiClient, _ingestor: Ingestor) -> None:
             headers = {
                 "content-type": "application/x-protobuf",
                 "authorization": AUTH,
                 "content-length": "999999",
             }
-            status, _, content = await call(app, b"", headers)
-            assert status == 413 and b"999999" in content
+            response = export(client, b"", headers)
+            assert response.status == 413 and b"999999" in response.body
 
         run_app(scenario)
 
@@ -210,15 +186,13 @@ class TestHttpReceiver:
         """When the queue has no room the answer is 503 + Retry-After, and nothing is decoded or written."""
         body, _ = request_body(2)
 
-        async def scenario(app: Any, ingestor: Ingestor) -> None:
+        def scenario(client: AsgiClient, ingestor: Ingestor) -> None:
             held = ingestor.reserve(ingestor.queue_bytes - 10)
-            status, headers, content = await call(
-                app, body, {"content-type": "application/x-protobuf", "authorization": AUTH}
-            )
+            response = export(client, body, {"content-type": "application/x-protobuf", "authorization": AUTH})
             held.release()
-            assert status == 503
-            assert int(headers["retry-after"]) >= 1
-            assert b"queue full" in content
+            assert response.status == 503
+            assert int(response.headers["retry-after"]) >= 1
+            assert b"queue full" in response.body
 
         assert run_app(scenario).written == []
 
@@ -227,52 +201,26 @@ class TestHttpReceiver:
         body, _ = request_body(1)
         wrong = "Basic " + base64.b64encode(b"pk-lf-1:nope").decode()
 
-        async def scenario(app: Any, _ingestor: Ingestor) -> None:
-            status, headers, content = await call(
-                app, body, {"content-type": "application/json", "authorization": wrong}
-            )
-            assert status == 401
-            assert headers["www-authenticate"] == 'Basic realm="otel-bridge"'
-            assert json.loads(content)["code"] == 16
+        def scenario(client: AsgiClient, _ingestor: Ingestor) -> None:
+            response = export(client, body, {"content-type": "application/json", "authorization": wrong})
+            assert response.status == 401
+            assert response.headers["www-authenticate"] == 'Basic realm="otel-bridge"'
+            assert response.json()["code"] == 16
 
         assert run_app(scenario).written == []
 
     def test_healthz_and_metrics(self) -> None:
         """``/healthz`` is 200 while accepting; ``/metrics`` counts requests by route template."""
 
-        async def scenario(app: Any, _ingestor: Ingestor) -> None:
+        def scenario(client: AsgiClient, _ingestor: Ingestor) -> None:
             body, _ = request_body(1)
-            await call(app, body, {"content-type": "application/x-protobuf", "authorization": AUTH})
+            export(client, body, {"content-type": "application/x-protobuf", "authorization": AUTH})
             for path in ("/healthz", "/metrics"):
-                scope_headers: dict[str, str] = {}
-                status, _, content = await get(app, path, scope_headers)
-                assert status == 200
-            assert b'otel_bridge_requests_total{transport="http",route="/v1/traces",code="200"} 1' in content
+                response = client.request("GET", path)
+                assert response.status == 200
+            assert (
+                b'otel_bridge_requests_total{transport="http",route="/v1/traces",code="200"} 1'
+                in response.body
+            )
 
         run_app(scenario)
-
-
-async def get(app: Any, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-    """A GET through the ASGI app."""
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
-    }
-    await app(scope, receive, send)
-    return sent[0]["status"], {}, b"".join(m.get("body", b"") for m in sent[1:])

@@ -14,10 +14,7 @@ from otel_bridge.errors import NotFound
 from otel_bridge.model import (
     Observation,
     ObservationType,
-    SpanEvent,
     SpanRecord,
-    SpanStatus,
-    StatusCode,
     Trace,
     TraceClaims,
 )
@@ -26,6 +23,7 @@ from otel_bridge.sdk.serialize import to_jsonable
 from otel_bridge.store import TRACE_CLAIMS_ID
 from otel_bridge.translate import Translation, resolve_trace, translate_spans
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support.spans import event, record
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 T0 = 1_700_000_000_000_000_000
@@ -42,18 +40,25 @@ class NothingStored:
         raise NotFound(observation_id)
 
 
+#: The resource of every span: a service in the staging environment.
+RESOURCE = {"service.name": "app", "deployment.environment": "staging"}
+
+
 def span(
     span_id: str, parent: str | None, start: int, end: int, attributes: dict[str, Any], **fields: Any
 ) -> SpanRecord:
-    return SpanRecord(
-        trace_id=TRACE,
-        span_id=span_id,
-        parent_span_id=parent,
-        name=fields.pop("name", f"span-{span_id[-1]}"),
-        start_time_unix_nano=T0 + start * MS,
-        end_time_unix_nano=T0 + end * MS,
-        attributes=attributes,
-        resource_attributes={"service.name": "app", "deployment.environment": "staging"},
+    """A span of ``TRACE`` from ``start`` to ``end`` milliseconds after ``T0``, named after its id's last
+    digit unless ``fields`` name it; ``fields`` as ``record``'s."""
+    fields.setdefault("name", f"span-{span_id[-1]}")
+    return record(
+        TRACE,
+        span_id,
+        parent,
+        start=start / 1000,
+        end=end / 1000,
+        origin=T0,
+        attrs=attributes,
+        resource=RESOURCE,
         **fields,
     )
 
@@ -117,8 +122,8 @@ SPANS = [
         75,
         90,
         {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "forecast", "langfuse.version": "v-3"},
-        status=SpanStatus(StatusCode.ERROR, "timeout"),
-        events=(SpanEvent("exception", T0 + 80 * MS, {"exception.type": "TimeoutError"}),),
+        error="timeout",
+        events=(event("exception", {"exception.type": "TimeoutError"}, at=0.08, origin=T0),),
     ),
 ]
 

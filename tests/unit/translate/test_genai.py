@@ -3,49 +3,26 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from functools import partial
 
 import pytest
 
-from otel_bridge.model import InstrumentationScope, Observation, ObservationType, SpanEvent, SpanRecord
-from otel_bridge.translate import translate_span
+from otel_bridge.model import InstrumentationScope, ObservationType
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
+from tests.support.spans import event, unmapped
 
-START = 1_700_000_000_000_000_000
 SYSTEM_TEXT = "당신은 역사 선생님입니다."
 USER_TEXT = "질문 1: 한글의 창제 연도는 언제인가요?"
 REPLY_TEXT = "FAKE-REPLY: 안녕하세요, 테스트 응답입니다. [echo] 질문 1: 한글의 창제 연도는 언제인가요?"
 
-
-def record(
-    attributes: dict[str, Any],
-    events: tuple[SpanEvent, ...] = (),
-    name: str = "chat llama-3.1-70b-versatile",
-    scope: str = "opentelemetry.util.genai.handler",
-) -> SpanRecord:
-    return SpanRecord(
-        trace_id="ab" * 16,
-        span_id="cd" * 8,
-        parent_span_id="3d506f1c62690e48",
-        name=name,
-        start_time_unix_nano=START,
-        end_time_unix_nano=START + 1_000_000_000,
-        attributes=attributes,
-        scope=InstrumentationScope(name=scope, version="1.1b0"),
-        events=events,
-    )
-
-
-def observe(attributes: dict[str, Any], events: tuple[SpanEvent, ...] = ()) -> Observation:
-    return translate_span(record(attributes, events)).observation
-
-
-def unmapped(observation: Observation) -> dict[str, Any]:
-    return dict(observation.metadata.get("attributes", {}))
-
-
-def event(name: str, attributes: dict[str, Any]) -> SpanEvent:
-    return SpanEvent(name, START + 500_000_000, attributes)
+#: A chat span of util-genai (the scope of the genai_semconv fixture), not a root.
+observe = partial(
+    spans.observe,
+    parent=2,
+    name="chat llama-3.1-70b-versatile",
+    scope=InstrumentationScope(name="opentelemetry.util.genai.handler", version="1.1b0"),
+)
 
 
 # The chat span of the genai_semconv fixture (openai-v2 2.4b0 + util-genai 1.1b0, latest opt-in).
@@ -231,7 +208,7 @@ class TestOperationDetailsEvent:
                 "gen_ai.output.messages": CHAT["gen_ai.output.messages"],
             },
         )
-        observation = observe({"gen_ai.operation.name": "chat"}, (details,))
+        observation = observe({"gen_ai.operation.name": "chat"}, events=(details,))
         assert resolve_payload(observation.input) == EXPECTED_INPUT
         assert resolve_payload(observation.output) == EXPECTED_OUTPUT
         assert "events" not in observation.metadata
@@ -239,7 +216,7 @@ class TestOperationDetailsEvent:
     def test_attributes_beat_event(self) -> None:
         """Span attributes win over the event, which then stays in metadata.events."""
         details = event("gen_ai.client.inference.operation.details", {"gen_ai.input.messages": "[]"})
-        observation = observe(CHAT, (details,))
+        observation = observe(CHAT, events=(details,))
         assert resolve_payload(observation.input) == EXPECTED_INPUT
         assert [e["name"] for e in observation.metadata["events"]] == [
             "gen_ai.client.inference.operation.details"
@@ -265,7 +242,7 @@ class TestDeprecatedEvents:
             ),
             event("custom.checkpoint", {"step": 1}),
         )
-        observation = observe({"gen_ai.operation.name": "chat"}, events)
+        observation = observe({"gen_ai.operation.name": "chat"}, events=events)
         assert observation.input == [
             {"role": "system", "content": "You greet people"},
             {"role": "user", "content": "Hello, say 'Hi' back to me"},
@@ -292,7 +269,7 @@ class TestDeprecatedEvents:
             event("gen_ai.user.message", {"gen_ai.event.content": '{"role": "user", "content": "find x"}'}),
             event("gen_ai.choice", {"gen_ai.event.content": json.dumps(choice_body)}),
         )
-        observation = observe({"gen_ai.system": "az.ai.inference"}, events)
+        observation = observe({"gen_ai.system": "az.ai.inference"}, events=events)
         assert observation.input == [{"role": "user", "content": "find x"}]
         assert observation.output == [
             {
@@ -315,7 +292,7 @@ class TestDeprecatedEvents:
             event("gen_ai.tool.message", {"role": "tool", "id": "call_1", "content": "rainy"}),
             event("gen_ai.choice", {"finish_reason": "end_turn", "message": '[{"text": "It is rainy."}]'}),
         )
-        observation = observe({"gen_ai.system": "strands-agents"}, events)
+        observation = observe({"gen_ai.system": "strands-agents"}, events=events)
         assert observation.input == [
             {"role": "user", "content": "weather in Seoul?"},
             {"role": "tool", "content": "rainy", "tool_call_id": "call_1"},
@@ -328,7 +305,7 @@ class TestDeprecatedEvents:
             event("gen_ai.choice", {"index": 1, "message": '{"content": "second"}'}),
             event("gen_ai.choice", {"index": 0, "message": '{"content": "first"}'}),
         )
-        observation = observe({"gen_ai.operation.name": "chat"}, events)
+        observation = observe({"gen_ai.operation.name": "chat"}, events=events)
         assert [m["content"] for m in observation.output] == ["first", "second"]
 
     def test_semantic_kernel_content_events(self) -> None:
@@ -338,20 +315,20 @@ class TestDeprecatedEvents:
             event("gen_ai.content.prompt", {"gen_ai.prompt": '[{"role": "user", "content": "Hi"}]'}),
             event("gen_ai.content.completion", {"gen_ai.completion": completion}),
         )
-        observation = observe({"gen_ai.operation.name": "chat.completions"}, events)
+        observation = observe({"gen_ai.operation.name": "chat.completions"}, events=events)
         assert observation.input == [{"role": "user", "content": "Hi"}]
         assert observation.output == [{"role": "assistant", "content": "Hello"}]
         assert "events" not in observation.metadata
 
     def test_events_without_genai_attributes(self) -> None:
         """Content events are read even when the span has no ``gen_ai.*`` attribute."""
-        observation = observe({}, (event("gen_ai.user.message", {"content": "hello"}),))
+        observation = observe({}, events=(event("gen_ai.user.message", {"content": "hello"}),))
         assert observation.input == [{"role": "user", "content": "hello"}]
         assert "events" not in observation.metadata
 
     def test_attribute_input_keeps_input_events(self) -> None:
         """When attributes already gave the input, input events are not used and stay in metadata."""
-        observation = observe(CHAT, (event("gen_ai.user.message", {"content": "older"}),))
+        observation = observe(CHAT, events=(event("gen_ai.user.message", {"content": "older"}),))
         assert resolve_payload(observation.input) == EXPECTED_INPUT
         assert [e["name"] for e in observation.metadata["events"]] == ["gen_ai.user.message"]
 

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from functools import partial
 
-from otel_bridge.model import InstrumentationScope, Observation, SpanRecord
-from otel_bridge.translate import translate_span
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
+from tests.support.spans import unmapped
 
-START = 1_700_000_000_000_000_000
-
-
-def observe(attributes: dict[str, Any], scope: str = "pipecat") -> Observation:
-    record = SpanRecord(
-        trace_id="ab" * 16,
-        span_id="cd" * 8,
-        parent_span_id="ef" * 8,
-        name="llm",
-        start_time_unix_nano=START,
-        end_time_unix_nano=START + 1_000_000_000,
-        attributes=attributes,
-        scope=InstrumentationScope(name=scope),
-    )
-    return translate_span(record).observation
-
-
-def unmapped(observation: Observation) -> dict[str, Any]:
-    return dict(observation.metadata.get("attributes", {}))
+#: An ``llm`` span of Pipecat, not a root.
+observe = partial(spans.observe, parent=2, name="llm", scope="pipecat")
 
 
 class TestGenericInputOutput:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
-from otel_bridge.model import InstrumentationScope, ObservationLevel, ObservationType, SpanRecord
-from otel_bridge.translate import translate_span
+from otel_bridge.model import InstrumentationScope, ObservationLevel, ObservationType
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
 
 SCOPE = InstrumentationScope(name="gcp.vertex.agent", version="1.14.1")
 INSTRUCTION = "You are a travel agent. 한국어로 답하세요."
@@ -75,23 +76,14 @@ EXECUTE_TOOL: dict[str, Any] = {
 }
 
 
-def record(attributes: dict[str, Any], name: str = "call_llm") -> SpanRecord:
-    return SpanRecord(
-        trace_id="36b843adb429f69265fa40e5346a840f",
-        span_id="15a57414ce64043a",
-        parent_span_id="65088d623a10ccad",
-        name=name,
-        start_time_unix_nano=1_700_000_000_000_000_000,
-        end_time_unix_nano=1_700_000_001_000_000_000,
-        attributes=attributes,
-        scope=SCOPE,
-    )
+#: A ``call_llm`` span of ADK's agent, not a root.
+translated = partial(spans.translated, parent=2, name="call_llm", scope=SCOPE)
 
 
 class TestCallLlm:
     def test_request_as_messages(self) -> None:
         """The request is the system instruction plus the contents as normalized chat messages."""
-        observation = translate_span(record(CALL_LLM)).observation
+        observation = translated(CALL_LLM).observation
         assert observation.type is ObservationType.GENERATION
         assert resolve_payload(observation.input) == [
             {"role": "system", "content": INSTRUCTION},
@@ -112,19 +104,19 @@ class TestCallLlm:
 
     def test_response_as_message(self) -> None:
         """The response content is the output, Gemini's ``model`` role as ``assistant``."""
-        observation = translate_span(record(CALL_LLM)).observation
+        observation = translated(CALL_LLM).observation
         assert resolve_payload(observation.output) == [{"role": "assistant", "content": REPLY}]
 
     def test_usage_from_usage_metadata(self) -> None:
         """Usage comes from ``usage_metadata``; thoughts count as output and as reasoning."""
-        usage = translate_span(record(CALL_LLM)).observation.usage
+        usage = translated(CALL_LLM).observation.usage
         assert (usage.input, usage.output, usage.total) == (120, 50, 170)
         assert (usage.cached, usage.reasoning) == (100, 10)
 
     def test_parameters_and_leftovers(self) -> None:
         """Scalar config entries are parameters; tools, finish reason and per-modality counts are kept
         in metadata."""
-        observation = translate_span(record(CALL_LLM)).observation
+        observation = translated(CALL_LLM).observation
         assert observation.model == "gemini-2.0-flash"
         assert observation.model_parameters == {"temperature": 0.2, "stop_sequences": ["END"]}
         metadata = observation.metadata
@@ -136,7 +128,7 @@ class TestCallLlm:
 
     def test_ids_stay_in_attributes(self) -> None:
         """Invocation and event ids stay in metadata.attributes; request and response leave it."""
-        attributes = translate_span(record(CALL_LLM)).observation.metadata["attributes"]
+        attributes = translated(CALL_LLM).observation.metadata["attributes"]
         assert attributes["gcp.vertex.agent.invocation_id"] == "e-5c1d4b7e-2f0a-4a4e-9d8c-0e4d1f0b9a11"
         assert attributes["gcp.vertex.agent.event_id"] == "Yp3kQm2T"
         assert "gcp.vertex.agent.llm_request" not in attributes
@@ -144,7 +136,7 @@ class TestCallLlm:
 
     def test_session_claim(self) -> None:
         """``gcp.vertex.agent.session_id`` is the session claim."""
-        assert translate_span(record(CALL_LLM)).claims.session_id == "adk-session-1"
+        assert translated(CALL_LLM).claims.session_id == "adk-session-1"
 
     def test_system_instruction_as_content(self) -> None:
         """A system instruction given as a content with text parts becomes one system message."""
@@ -154,9 +146,7 @@ class TestCallLlm:
             },
             "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
         }
-        observation = translate_span(
-            record({"gcp.vertex.agent.llm_request": json.dumps(request)})
-        ).observation
+        observation = translated({"gcp.vertex.agent.llm_request": json.dumps(request)}).observation
         assert resolve_payload(observation.input) == [
             {"role": "system", "content": "Be brief.\nBe kind."},
             {"role": "user", "content": "hi"},
@@ -165,7 +155,7 @@ class TestCallLlm:
     def test_contents_kept_when_another_input_wins(self) -> None:
         """When an explicit input wins, the request's contents and instruction stay in metadata."""
         attributes = {**CALL_LLM, "langfuse.observation.input": '"explicit"'}
-        observation = translate_span(record(attributes)).observation
+        observation = translated(attributes).observation
         assert resolve_payload(observation.input) == "explicit"
         kept = observation.metadata["llm_request"]
         assert kept["contents"] == REQUEST["contents"]
@@ -174,9 +164,7 @@ class TestCallLlm:
     def test_error_response(self) -> None:
         """A response carrying an error code makes the observation an ERROR with its message."""
         response = {"error_code": "SAFETY", "error_message": "Blocked by safety filters."}
-        observation = translate_span(
-            record({"gcp.vertex.agent.llm_response": json.dumps(response)})
-        ).observation
+        observation = translated({"gcp.vertex.agent.llm_response": json.dumps(response)}).observation
         assert observation.level is ObservationLevel.ERROR
         assert observation.status_message == "Blocked by safety filters."
 
@@ -184,7 +172,7 @@ class TestCallLlm:
 class TestExecuteTool:
     def test_tool_arguments_and_result(self) -> None:
         """With an empty request and response, the tool arguments and result are the input and output."""
-        observation = translate_span(record(EXECUTE_TOOL, "execute_tool get_weather")).observation
+        observation = translated(EXECUTE_TOOL, name="execute_tool get_weather").observation
         assert observation.type is ObservationType.TOOL
         assert resolve_payload(observation.input) == {"city": "Jeju"}
         assert resolve_payload(observation.output) == {"temp": 21}
@@ -192,13 +180,13 @@ class TestExecuteTool:
     def test_call_without_arguments(self) -> None:
         """A tool called without arguments has the empty object as its input."""
         attributes = {**EXECUTE_TOOL, "gcp.vertex.agent.tool_call_args": "{}"}
-        observation = translate_span(record(attributes)).observation
+        observation = translated(attributes).observation
         assert resolve_payload(observation.input) == {}
         assert "gcp.vertex.agent.tool_call_args" not in observation.metadata["attributes"]
 
     def test_empty_placeholders_are_mapped(self) -> None:
         """The ``"{}"`` request/response placeholders and the tool I/O leave metadata.attributes."""
-        observation = translate_span(record(EXECUTE_TOOL, "execute_tool get_weather")).observation
+        observation = translated(EXECUTE_TOOL, name="execute_tool get_weather").observation
         attributes = observation.metadata["attributes"]
         for key in ("llm_request", "llm_response", "tool_call_args", "tool_response"):
             assert f"gcp.vertex.agent.{key}" not in attributes
@@ -210,7 +198,7 @@ class TestSendData:
     def test_send_data_is_the_input(self) -> None:
         """``gcp.vertex.agent.data`` contents are the input when there is no request."""
         data = [{"role": "user", "parts": [{"text": QUESTION}]}]
-        observation = translate_span(
-            record({"gcp.vertex.agent.data": json.dumps(data, ensure_ascii=False)}, "send_data")
+        observation = translated(
+            {"gcp.vertex.agent.data": json.dumps(data, ensure_ascii=False)}, name="send_data"
         ).observation
         assert resolve_payload(observation.input) == [{"role": "user", "content": QUESTION}]

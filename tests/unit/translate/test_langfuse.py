@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from otel_bridge.model import Attributes, InstrumentationScope, ObservationType, SpanRecord
-from otel_bridge.translate import translate_span
+from functools import partial
+
+from otel_bridge.model import Attributes, InstrumentationScope, ObservationType
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
 
-
-def record(attributes: Attributes, parent: str | None = "53995c3f42cd8ad8") -> SpanRecord:
-    return SpanRecord(
-        trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
-        span_id="00f067aa0ba902b7",
-        parent_span_id=parent,
-        name="groq-chat",
-        start_time_unix_nano=1_700_000_000_000_000_000,
-        end_time_unix_nano=1_700_000_001_000_000_000,
-        attributes=attributes,
-        scope=InstrumentationScope(name="langfuse-sdk", version="5.0.4"),
-    )
+#: A ``groq-chat`` span of the Langfuse SDK, not a root.
+translated = partial(
+    spans.translated,
+    parent=2,
+    name="groq-chat",
+    scope=InstrumentationScope(name="langfuse-sdk", version="5.0.4"),
+)
 
 
 GENERATION: Attributes = {
@@ -38,7 +35,7 @@ GENERATION: Attributes = {
 class TestLangfuseGeneration:
     def test_generation_fields(self) -> None:
         """A Langfuse SDK generation maps type, model, parameters, usage and input/output."""
-        translation = translate_span(record(GENERATION))
+        translation = translated(GENERATION)
         observation = translation.observation
         assert observation.type is ObservationType.GENERATION
         assert observation.model == "llama-3.1-70b-versatile"
@@ -50,26 +47,24 @@ class TestLangfuseGeneration:
 
     def test_trace_claims(self) -> None:
         """Session, user, tags and trace metadata become trace claims."""
-        claims = translate_span(record(GENERATION)).claims
+        claims = translated(GENERATION).claims
         assert (claims.session_id, claims.user_id) == ("lf3p-A", "user-a")
         assert claims.tags == ("fixture", "v3plus")
         assert claims.metadata == {"run": "179554482221599"}
 
     def test_mapped_keys_leave_attributes(self) -> None:
         """Every key the convention maps is absent from metadata.attributes."""
-        metadata = translate_span(record(GENERATION)).observation.metadata
+        metadata = translated(GENERATION).observation.metadata
         assert "attributes" not in metadata
 
     def test_explicit_trace_io_and_as_root(self) -> None:
         """``langfuse.trace.input/output`` are explicit trace claims; ``as_root`` marks a root."""
-        claims = translate_span(
-            record(
-                {
-                    "langfuse.trace.input": '{"q": 1}',
-                    "langfuse.trace.output": "done",
-                    "langfuse.internal.as_root": True,
-                }
-            )
+        claims = translated(
+            {
+                "langfuse.trace.input": '{"q": 1}',
+                "langfuse.trace.output": "done",
+                "langfuse.internal.as_root": True,
+            }
         ).claims
         assert resolve_payload(claims.explicit_input) == {"q": 1}
         assert claims.explicit_output == "done"
@@ -77,20 +72,18 @@ class TestLangfuseGeneration:
 
     def test_unknown_type_falls_through(self) -> None:
         """An unknown ``langfuse.observation.type`` value does not pick a type and stays visible."""
-        observation = translate_span(record({"langfuse.observation.type": "banana"})).observation
+        observation = translated({"langfuse.observation.type": "banana"}).observation
         assert observation.type is ObservationType.SPAN
         assert observation.metadata["attributes"] == {"langfuse.observation.type": "banana"}
 
     def test_prompt_link_and_completion_start(self) -> None:
         """Prompt name/version and completion start time are read."""
-        observation = translate_span(
-            record(
-                {
-                    "langfuse.observation.prompt.name": "greeting",
-                    "langfuse.observation.prompt.version": 3,
-                    "langfuse.observation.completion_start_time": '"2023-11-14T22:13:20.500000Z"',
-                }
-            )
+        observation = translated(
+            {
+                "langfuse.observation.prompt.name": "greeting",
+                "langfuse.observation.prompt.version": 3,
+                "langfuse.observation.completion_start_time": '"2023-11-14T22:13:20.500000Z"',
+            }
         ).observation
         assert (observation.prompt_name, observation.prompt_version) == ("greeting", 3)
         assert observation.completion_start_time is not None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
 
-from otel_bridge.model import InstrumentationScope, ObservationType, SpanRecord
-from otel_bridge.translate import translate_span
+from otel_bridge.model import ObservationType
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
 
 QUESTION = "질문 1: 제주도에서 가볼 만한 곳을 하나 추천해 주세요."
 REPLY = "FAKE-REPLY: 안녕하세요, 테스트 응답입니다."
@@ -35,17 +36,8 @@ CHAT_MODEL: dict[str, Any] = {
 }
 
 
-def record(attributes: dict[str, Any], name: str = "Completions") -> SpanRecord:
-    return SpanRecord(
-        trace_id="7fe278ebd7d2d726e4bb3a068ecae4e6",
-        span_id="d79bb88cde217cc1",
-        parent_span_id="080a500a3633299a",
-        name=name,
-        start_time_unix_nano=1_700_000_000_000_000_000,
-        end_time_unix_nano=1_700_000_001_000_000_000,
-        attributes=attributes,
-        scope=InstrumentationScope(name="mlflow.tracing"),
-    )
+#: A ``Completions`` span of MLflow's tracing, not a root.
+translated = partial(spans.translated, parent=2, name="Completions", scope="mlflow.tracing")
 
 
 class TestSpanType:
@@ -64,34 +56,34 @@ class TestSpanType:
     )
     def test_span_type_maps_to_type(self, span_type: str, expected: ObservationType) -> None:
         """``mlflow.spanType`` (JSON-encoded or plain) maps to the Langfuse type and is mapped."""
-        observation = translate_span(record({"mlflow.spanType": span_type})).observation
+        observation = translated({"mlflow.spanType": span_type}).observation
         assert observation.type is expected
         assert "attributes" not in observation.metadata
 
     @pytest.mark.parametrize("span_type", ['"PARSER"', '"RERANKER"', '"UNKNOWN"'])
     def test_other_span_types_fall_through(self, span_type: str) -> None:
         """Span types without a Langfuse equivalent are SPAN and stay visible."""
-        observation = translate_span(record({"mlflow.spanType": span_type})).observation
+        observation = translated({"mlflow.spanType": span_type}).observation
         assert observation.type is ObservationType.SPAN
         assert observation.metadata["attributes"] == {"mlflow.spanType": span_type}
 
     def test_operation_name_beats_span_type(self) -> None:
         """``gen_ai.operation.name`` (newer MLflow) runs before the MLflow span type."""
         attributes = {"mlflow.spanType": '"CHAIN"', "gen_ai.operation.name": "invoke_agent"}
-        assert translate_span(record(attributes)).observation.type is ObservationType.AGENT
+        assert translated(attributes).observation.type is ObservationType.AGENT
 
 
 class TestChatModelSpan:
     def test_span_inputs_and_outputs(self) -> None:
         """``mlflow.spanInputs/spanOutputs`` are the input and output, JSON-decoded when read."""
-        observation = translate_span(record(CHAT_MODEL)).observation
+        observation = translated(CHAT_MODEL).observation
         assert observation.type is ObservationType.GENERATION
         assert resolve_payload(observation.input)["messages"] == [{"role": "user", "content": QUESTION}]
         assert resolve_payload(observation.output)["choices"][0]["message"]["content"] == REPLY
 
     def test_usage_and_cost(self) -> None:
         """``mlflow.chat.tokenUsage`` is the usage and ``mlflow.llm.cost`` an explicit cost."""
-        observation = translate_span(record(CHAT_MODEL)).observation
+        observation = translated(CHAT_MODEL).observation
         assert (observation.usage.input, observation.usage.output, observation.usage.total) == (37, 12, 49)
         assert observation.cost is not None
         assert (observation.cost.input, observation.cost.output, observation.cost.total) == (
@@ -103,27 +95,25 @@ class TestChatModelSpan:
 
     def test_cache_counts(self) -> None:
         """Cache reads are cached tokens; cache writes are the ``cache_creation`` detail."""
-        usage = translate_span(
-            record(
-                {
-                    "mlflow.chat.tokenUsage": json.dumps(
-                        {
-                            "input_tokens": 1200,
-                            "output_tokens": 80,
-                            "total_tokens": 1280,
-                            "cache_read_input_tokens": 1000,
-                            "cache_creation_input_tokens": 150,
-                        }
-                    )
-                }
-            )
+        usage = translated(
+            {
+                "mlflow.chat.tokenUsage": json.dumps(
+                    {
+                        "input_tokens": 1200,
+                        "output_tokens": 80,
+                        "total_tokens": 1280,
+                        "cache_read_input_tokens": 1000,
+                        "cache_creation_input_tokens": 150,
+                    }
+                )
+            }
         ).observation.usage
         assert (usage.input, usage.cached) == (1200, 1000)
         assert usage.details == {"cache_creation": 150}
 
     def test_unmapped_keys_stay(self) -> None:
         """Mapped keys leave metadata.attributes; provider and ids stay."""
-        translation = translate_span(record(CHAT_MODEL))
+        translation = translated(CHAT_MODEL)
         attributes = translation.observation.metadata["attributes"]
         for key in ("mlflow.spanType", "mlflow.spanInputs", "mlflow.chat.tokenUsage", "mlflow.llm.cost"):
             assert key not in attributes
@@ -151,7 +141,7 @@ class TestChatMessages:
             "mlflow.chat.messages": json.dumps(history, ensure_ascii=False),
             "mlflow.spanInputs": '{"messages": []}',
         }
-        observation = translate_span(record(attributes)).observation
+        observation = translated(attributes).observation
         assert observation.input == history[:2]
         assert observation.output == [
             {
@@ -170,7 +160,7 @@ class TestChatMessages:
             "mlflow.chat.messages": json.dumps([{"role": "user", "content": QUESTION}], ensure_ascii=False),
             "mlflow.spanOutputs": '"done"',
         }
-        observation = translate_span(record(attributes)).observation
+        observation = translated(attributes).observation
         assert observation.input == [{"role": "user", "content": QUESTION}]
         assert resolve_payload(observation.output) == "done"
 
@@ -178,9 +168,7 @@ class TestChatMessages:
 class TestJsonEncodedClaims:
     def test_model_and_trace_name_are_decoded(self) -> None:
         """MLflow's JSON-encoded model and trace name arrive without their quotes."""
-        translation = translate_span(
-            record({"mlflow.llm.model": '"gpt-4o-mini"', "mlflow.traceName": '"support_bot"'})
-        )
+        translation = translated({"mlflow.llm.model": '"gpt-4o-mini"', "mlflow.traceName": '"support_bot"'})
         assert translation.observation.model == "gpt-4o-mini"
         assert translation.claims.explicit_name == "support_bot"
 
@@ -188,5 +176,5 @@ class TestJsonEncodedClaims:
 class TestJsonEncodedSession:
     def test_session_and_user_lose_mlflow_quotes(self) -> None:
         """A session id MLflow JSON-encoded on the app's behalf is read without its quotes."""
-        claims = translate_span(record({"session.id": '"chat-7"', "user.id": '"ana"'})).claims
+        claims = translated({"session.id": '"chat-7"', "user.id": '"ana"'}).claims
         assert (claims.session_id, claims.user_id) == ("chat-7", "ana")

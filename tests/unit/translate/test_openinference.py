@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
 
-from otel_bridge.model import InstrumentationScope, ObservationType, SpanRecord
-from otel_bridge.translate import translate_span
+from otel_bridge.model import InstrumentationScope, ObservationType
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
+from tests.support.spans import unmapped
 
 SCOPE = InstrumentationScope(name="openinference.instrumentation.langchain", version="0.1.80")
 SYSTEM = "You are a travel assistant. 한국어로 답하세요."
@@ -59,23 +61,8 @@ CHAT_OPENAI: dict[str, Any] = {
 }
 
 
-def record(attributes: dict[str, Any], name: str = "ChatOpenAI") -> SpanRecord:
-    return SpanRecord(
-        trace_id="1a23e4733566ed1ce350fe52b59751aa",
-        span_id="bd9af6c8dd7bd7ef",
-        parent_span_id="c3454229ed58a079",
-        name=name,
-        start_time_unix_nano=1_700_000_000_000_000_000,
-        end_time_unix_nano=1_700_000_001_000_000_000,
-        attributes=attributes,
-        scope=SCOPE,
-    )
-
-
-def unmapped(attributes: dict[str, Any]) -> dict[str, Any]:
-    """The attributes the translation left in ``metadata.attributes``."""
-    result: dict[str, Any] = translate_span(record(attributes)).observation.metadata.get("attributes", {})
-    return result
+#: A ``ChatOpenAI`` span of the LangChain instrumentation, not a root.
+translated = partial(spans.translated, parent=2, name="ChatOpenAI", scope=SCOPE)
 
 
 class TestSpanKind:
@@ -95,21 +82,21 @@ class TestSpanKind:
     )
     def test_kind_maps_to_type(self, kind: str, expected: ObservationType) -> None:
         """Each OpenInference span kind Langfuse knows maps to its observation type, case-insensitively."""
-        observation = translate_span(record({"openinference.span.kind": kind})).observation
+        observation = translated({"openinference.span.kind": kind}).observation
         assert observation.type is expected
         assert "openinference.span.kind" not in observation.metadata.get("attributes", {})
 
     @pytest.mark.parametrize("kind", ["PROMPT", "RERANKER", "BANANA"])
     def test_unmapped_kind_is_span_and_stays_visible(self, kind: str) -> None:
         """PROMPT, RERANKER and unknown kinds give no type (SPAN) and stay in metadata.attributes."""
-        observation = translate_span(record({"openinference.span.kind": kind})).observation
+        observation = translated({"openinference.span.kind": kind}).observation
         assert observation.type is ObservationType.SPAN
         assert observation.metadata["attributes"]["openinference.span.kind"] == kind
 
     def test_langfuse_type_beats_span_kind(self) -> None:
         """An explicit ``langfuse.observation.type`` wins; the losing kind stays in attributes."""
         attributes = {"openinference.span.kind": "CHAIN", "langfuse.observation.type": "agent"}
-        observation = translate_span(record(attributes)).observation
+        observation = translated(attributes).observation
         assert observation.type is ObservationType.AGENT
         assert observation.metadata["attributes"] == {"openinference.span.kind": "CHAIN"}
 
@@ -117,7 +104,7 @@ class TestSpanKind:
 class TestLlmSpan:
     def test_messages_beat_input_value(self) -> None:
         """Indexed messages are the input/output of an LLM span, not the raw ``input.value`` payload."""
-        observation = translate_span(record(CHAT_OPENAI)).observation
+        observation = translated(CHAT_OPENAI).observation
         assert observation.type is ObservationType.GENERATION
         assert observation.input == [
             {"role": "system", "content": SYSTEM},
@@ -127,7 +114,7 @@ class TestLlmSpan:
 
     def test_losing_raw_values_stay_in_attributes(self) -> None:
         """``input.value``/``output.value`` and their mime types stay visible when messages win."""
-        attributes = unmapped(CHAT_OPENAI)
+        attributes = unmapped(translated(CHAT_OPENAI).observation)
         assert attributes["input.value"] == LANGCHAIN_INPUT
         assert attributes["output.mime_type"] == "application/json"
         assert not any(key.startswith(("llm.input_messages.", "llm.output_messages.")) for key in attributes)
@@ -135,7 +122,7 @@ class TestLlmSpan:
     def test_model_usage_and_parameters(self) -> None:
         """Model, token counts and invocation parameters are read; the price table is not consulted
         for an unknown model."""
-        observation = translate_span(record(CHAT_OPENAI)).observation
+        observation = translated(CHAT_OPENAI).observation
         assert observation.model == "llama-3.1-70b-versatile"
         usage = observation.usage
         assert (usage.input, usage.output, usage.total, usage.cached, usage.reasoning) == (37, 12, 49, 0, 0)
@@ -144,13 +131,13 @@ class TestLlmSpan:
 
     def test_user_metadata_is_parsed(self) -> None:
         """The ``metadata`` JSON attribute becomes ``metadata.metadata``, parsed."""
-        metadata = translate_span(record(CHAT_OPENAI)).observation.metadata
+        metadata = translated(CHAT_OPENAI).observation.metadata
         assert metadata["metadata"]["ls_provider"] == "openai"
         assert "metadata" not in metadata["attributes"]
 
     def test_mapped_keys_leave_attributes_and_the_rest_stays(self) -> None:
         """Mapped keys leave metadata.attributes; provider, system and finish reason stay."""
-        attributes = unmapped(CHAT_OPENAI)
+        attributes = unmapped(translated(CHAT_OPENAI).observation)
         for key in ("llm.token_count.prompt", "llm.invocation_parameters", "openinference.span.kind"):
             assert key not in attributes
         assert attributes["llm.provider"] == "openai"
@@ -160,22 +147,20 @@ class TestLlmSpan:
     def test_langfuse_input_beats_messages(self) -> None:
         """A Langfuse SDK input wins over the messages, which then stay in attributes."""
         attributes = {**CHAT_OPENAI, "langfuse.observation.input": '"explicit"'}
-        observation = translate_span(record(attributes)).observation
+        observation = translated(attributes).observation
         assert resolve_payload(observation.input) == "explicit"
         assert observation.output == [{"role": "assistant", "content": REPLY}]
         assert observation.metadata["attributes"]["llm.input_messages.1.message.content"] == QUESTION
 
     def test_message_gaps_are_closed(self) -> None:
         """Messages are ordered by index, numerically, with gaps closed."""
-        observation = translate_span(
-            record(
-                {
-                    "llm.input_messages.10.message.role": "user",
-                    "llm.input_messages.10.message.content": "second",
-                    "llm.input_messages.2.message.role": "user",
-                    "llm.input_messages.2.message.content": "first",
-                }
-            )
+        observation = translated(
+            {
+                "llm.input_messages.10.message.role": "user",
+                "llm.input_messages.10.message.content": "second",
+                "llm.input_messages.2.message.role": "user",
+                "llm.input_messages.2.message.content": "first",
+            }
         ).observation
         assert observation.input == [
             {"role": "user", "content": "first"},
@@ -187,22 +172,20 @@ class TestToolCalls:
     def test_tool_calls_and_tool_results(self) -> None:
         """Tool calls become OpenAI-shaped tool calls; a tool message keeps its call id."""
         prefix = "llm.output_messages.0.message.tool_calls.0.tool_call"
-        observation = translate_span(
-            record(
-                {
-                    "openinference.span.kind": "LLM",
-                    "llm.input_messages.0.message.role": "user",
-                    "llm.input_messages.0.message.content": "제주도 날씨는?",
-                    "llm.input_messages.1.message.role": "tool",
-                    "llm.input_messages.1.message.content": '{"temp": 21}',
-                    "llm.input_messages.1.message.tool_call_id": "call_1",
-                    "llm.input_messages.1.message.name": "get_weather",
-                    "llm.output_messages.0.message.role": "assistant",
-                    f"{prefix}.id": "call_2",
-                    f"{prefix}.function.name": "get_weather",
-                    f"{prefix}.function.arguments": '{"city": "Jeju"}',
-                }
-            )
+        observation = translated(
+            {
+                "openinference.span.kind": "LLM",
+                "llm.input_messages.0.message.role": "user",
+                "llm.input_messages.0.message.content": "제주도 날씨는?",
+                "llm.input_messages.1.message.role": "tool",
+                "llm.input_messages.1.message.content": '{"temp": 21}',
+                "llm.input_messages.1.message.tool_call_id": "call_1",
+                "llm.input_messages.1.message.name": "get_weather",
+                "llm.output_messages.0.message.role": "assistant",
+                f"{prefix}.id": "call_2",
+                f"{prefix}.function.name": "get_weather",
+                f"{prefix}.function.arguments": '{"city": "Jeju"}',
+            }
         ).observation
         assert observation.input[1] == {
             "role": "tool",
@@ -227,12 +210,14 @@ class TestToolCalls:
     def test_unknown_message_field_stays_in_attributes(self) -> None:
         """A message sub-key the convention does not understand is not consumed."""
         attributes = unmapped(
-            {
-                "llm.input_messages.0.message.role": "user",
-                "llm.input_messages.0.message.content": "hi",
-                "llm.input_messages.0.message.audio_id": "a1",
-                "llm.tools.0.tool.json_schema": '{"type": "function"}',
-            }
+            translated(
+                {
+                    "llm.input_messages.0.message.role": "user",
+                    "llm.input_messages.0.message.content": "hi",
+                    "llm.input_messages.0.message.audio_id": "a1",
+                    "llm.tools.0.tool.json_schema": '{"type": "function"}',
+                }
+            ).observation
         )
         assert attributes == {
             "llm.input_messages.0.message.audio_id": "a1",
@@ -244,16 +229,14 @@ class TestContents:
     def test_text_and_image_parts(self) -> None:
         """Multimodal contents keep their parts: text as text parts, images as ``image_url`` parts."""
         prefix = "llm.input_messages.0.message.contents"
-        observation = translate_span(
-            record(
-                {
-                    "llm.input_messages.0.message.role": "user",
-                    f"{prefix}.0.message_content.type": "text",
-                    f"{prefix}.0.message_content.text": "이 사진은 어디인가요?",
-                    f"{prefix}.1.message_content.type": "image",
-                    f"{prefix}.1.message_content.image.image.url": "https://example.com/jeju.png",
-                }
-            )
+        observation = translated(
+            {
+                "llm.input_messages.0.message.role": "user",
+                f"{prefix}.0.message_content.type": "text",
+                f"{prefix}.0.message_content.text": "이 사진은 어디인가요?",
+                f"{prefix}.1.message_content.type": "image",
+                f"{prefix}.1.message_content.image.image.url": "https://example.com/jeju.png",
+            }
         ).observation
         assert observation.input == [
             {
@@ -268,16 +251,14 @@ class TestContents:
     def test_text_only_parts_are_joined(self) -> None:
         """Contents made only of text parts become one string."""
         prefix = "llm.output_messages.0.message.contents"
-        observation = translate_span(
-            record(
-                {
-                    "llm.output_messages.0.message.role": "assistant",
-                    f"{prefix}.0.message_content.type": "text",
-                    f"{prefix}.0.message_content.text": "한라산",
-                    f"{prefix}.1.message_content.type": "text",
-                    f"{prefix}.1.message_content.text": "성산일출봉",
-                }
-            )
+        observation = translated(
+            {
+                "llm.output_messages.0.message.role": "assistant",
+                f"{prefix}.0.message_content.type": "text",
+                f"{prefix}.0.message_content.text": "한라산",
+                f"{prefix}.1.message_content.type": "text",
+                f"{prefix}.1.message_content.text": "성산일출봉",
+            }
         ).observation
         assert observation.output == [{"role": "assistant", "content": "한라산\n성산일출봉"}]
 
@@ -285,15 +266,13 @@ class TestContents:
 class TestCompletionsApi:
     def test_prompts_and_choices(self) -> None:
         """``llm.prompts.N.prompt.text`` and ``llm.choices.N.completion.text`` are the input/output."""
-        observation = translate_span(
-            record(
-                {
-                    "openinference.span.kind": "LLM",
-                    "llm.prompts.0.prompt.text": "Say hi",
-                    "llm.choices.0.completion.text": "hi",
-                    "llm.choices.1.completion.text": "hello",
-                }
-            )
+        observation = translated(
+            {
+                "openinference.span.kind": "LLM",
+                "llm.prompts.0.prompt.text": "Say hi",
+                "llm.choices.0.completion.text": "hi",
+                "llm.choices.1.completion.text": "hello",
+            }
         ).observation
         assert observation.input == "Say hi"
         assert observation.output == ["hi", "hello"]
@@ -302,8 +281,8 @@ class TestCompletionsApi:
 class TestRawValues:
     def test_plain_value_is_kept_as_string(self) -> None:
         """Without a JSON mime type, ``input.value`` stays a string even if it looks like JSON."""
-        observation = translate_span(
-            record({"openinference.span.kind": "CHAIN", "input.value": '{"a": 1}', "output.value": REPLY})
+        observation = translated(
+            {"openinference.span.kind": "CHAIN", "input.value": '{"a": 1}', "output.value": REPLY}
         ).observation
         assert observation.type is ObservationType.CHAIN
         assert observation.input == '{"a": 1}'
@@ -313,16 +292,14 @@ class TestRawValues:
     def test_json_mime_type_parses(self) -> None:
         """With ``application/json`` the value is parsed and the mime type is mapped."""
         output = '{"messages": [{"content": "You are a travel assistant.", "type": "system"}]}'
-        observation = translate_span(
-            record(
-                {
-                    "openinference.span.kind": "PROMPT",
-                    "input.value": QUESTION,
-                    "output.value": output,
-                    "output.mime_type": "application/json",
-                    "llm.prompt_template.template": SYSTEM,
-                }
-            )
+        observation = translated(
+            {
+                "openinference.span.kind": "PROMPT",
+                "input.value": QUESTION,
+                "output.value": output,
+                "output.mime_type": "application/json",
+                "llm.prompt_template.template": SYSTEM,
+            }
         ).observation
         assert observation.input == QUESTION
         assert resolve_payload(observation.output) == {
@@ -337,19 +314,17 @@ class TestRawValues:
 class TestUsageAndCost:
     def test_token_details(self) -> None:
         """Cache reads are cached, reasoning is reasoning; cache writes and audio are named details."""
-        usage = translate_span(
-            record(
-                {
-                    "llm.token_count.prompt": 120,
-                    "llm.token_count.completion": 80,
-                    "llm.token_count.total": 200,
-                    "llm.token_count.prompt_details.cache_read": 100,
-                    "llm.token_count.prompt_details.cache_write": 20,
-                    "llm.token_count.prompt_details.audio": 5,
-                    "llm.token_count.completion_details.reasoning": 30,
-                    "llm.token_count.completion_details.audio": 4,
-                }
-            )
+        usage = translated(
+            {
+                "llm.token_count.prompt": 120,
+                "llm.token_count.completion": 80,
+                "llm.token_count.total": 200,
+                "llm.token_count.prompt_details.cache_read": 100,
+                "llm.token_count.prompt_details.cache_write": 20,
+                "llm.token_count.prompt_details.audio": 5,
+                "llm.token_count.completion_details.reasoning": 30,
+                "llm.token_count.completion_details.audio": 4,
+            }
         ).observation.usage
         assert (usage.input, usage.output, usage.total, usage.cached, usage.reasoning) == (
             120,
@@ -362,8 +337,8 @@ class TestUsageAndCost:
 
     def test_explicit_cost(self) -> None:
         """``llm.cost.*`` is an explicit cost, not a computed one."""
-        observation = translate_span(
-            record({"llm.model_name": "gpt-4o", "llm.cost.prompt": 0.001, "llm.cost.completion": 0.002})
+        observation = translated(
+            {"llm.model_name": "gpt-4o", "llm.cost.prompt": 0.001, "llm.cost.completion": 0.002}
         ).observation
         assert observation.cost is not None
         assert (observation.cost.input, observation.cost.output) == (0.001, 0.002)
@@ -372,6 +347,6 @@ class TestUsageAndCost:
 
     def test_non_numeric_count_stays_visible(self) -> None:
         """A token count that is not a number is not consumed."""
-        observation = translate_span(record({"llm.token_count.prompt": "many"})).observation
+        observation = translated({"llm.token_count.prompt": "many"}).observation
         assert observation.usage.input == 0
         assert observation.metadata["attributes"] == {"llm.token_count.prompt": "many"}

@@ -3,45 +3,20 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any, ClassVar
 
 import pytest
 
-from otel_bridge.model import (
-    InstrumentationScope,
-    Observation,
-    ObservationLevel,
-    ObservationType,
-    SpanRecord,
-    SpanStatus,
-    StatusCode,
-)
-from otel_bridge.translate import translate_span
+from otel_bridge.model import InstrumentationScope, ObservationLevel, ObservationType
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
+from tests.support.spans import unmapped
 
-START = 1_700_000_000_000_000_000
-
-
-def observe(
-    attributes: dict[str, Any], scope: str = "pydantic-ai", name: str = "agent run", error: bool = False
-) -> Observation:
-    status = SpanStatus(StatusCode.ERROR, "boom") if error else SpanStatus()
-    record = SpanRecord(
-        trace_id="ab" * 16,
-        span_id="cd" * 8,
-        parent_span_id=None,
-        name=name,
-        start_time_unix_nano=START,
-        end_time_unix_nano=START + 3_000_000_000,
-        attributes=attributes,
-        scope=InstrumentationScope(name=scope, version="1.0.10"),
-        status=status,
-    )
-    return translate_span(record).observation
-
-
-def unmapped(observation: Observation) -> dict[str, Any]:
-    return dict(observation.metadata.get("attributes", {}))
+#: An ``agent run`` root span of Pydantic AI.
+observe = partial(
+    spans.observe, name="agent run", scope=InstrumentationScope(name="pydantic-ai", version="1.0.10")
+)
 
 
 ALL_MESSAGES = [

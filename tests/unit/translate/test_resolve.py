@@ -12,25 +12,18 @@ from hypothesis import strategies as st
 from otel_bridge.model import SpanRecord, Trace
 from otel_bridge.translate import resolve_trace, translate_spans
 from otel_bridge.translate.precedence import SESSION_ID_KEYS, USER_ID_KEYS
+from tests.support.spans import record
 
 TRACE = "0af7651916cd43dd8448eb211c80319c"
-SECOND = 1_000_000_000
 
 
 def span(
     span_id: str, parent: str | None, start: int, end: int, trace_id: str = TRACE, /, **attributes: object
 ) -> SpanRecord:
-    """A span with ``attributes``; every parameter before them is positional, so that no attribute name
-    can bind to one."""
-    return SpanRecord(
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_span_id=parent,
-        name=f"span-{span_id[-2:]}",
-        start_time_unix_nano=start * SECOND,
-        end_time_unix_nano=end * SECOND,
-        attributes=attributes,  # type: ignore[arg-type]
-    )
+    """A span named after its id's last two digits, times in seconds since the epoch, with
+    ``attributes``; every parameter before them is positional, so that no attribute name can bind to one."""
+    name = f"span-{span_id[-2:]}"
+    return record(trace_id, span_id, parent, name=name, start=start, end=end, origin=0, attrs=attributes)
 
 
 def resolve(records: list[SpanRecord]) -> Trace:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
 
-from otel_bridge.model import InstrumentationScope, ObservationType, SpanRecord
-from otel_bridge.translate import translate_span
+from otel_bridge.model import InstrumentationScope, ObservationType
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
+from tests.support.spans import unmapped
 
 TRACER_SCOPE = InstrumentationScope(name="traceloop.tracer")
 OPENAI_SCOPE = InstrumentationScope(name="opentelemetry.instrumentation.openai.v1", version="0.62.4")
@@ -65,25 +67,8 @@ LEGACY: dict[str, Any] = {
 }
 
 
-def record(
-    attributes: dict[str, Any], scope: InstrumentationScope = OPENAI_SCOPE, name: str = "openai.chat"
-) -> SpanRecord:
-    return SpanRecord(
-        trace_id="7fe278ebd7d2d726e4bb3a068ecae4e6",
-        span_id="d79bb88cde217cc1",
-        parent_span_id="080a500a3633299a",
-        name=name,
-        start_time_unix_nano=1_700_000_000_000_000_000,
-        end_time_unix_nano=1_700_000_001_000_000_000,
-        attributes=attributes,
-        scope=scope,
-    )
-
-
-def unmapped(attributes: dict[str, Any]) -> dict[str, Any]:
-    """The attributes the translation left in ``metadata.attributes``."""
-    result: dict[str, Any] = translate_span(record(attributes)).observation.metadata.get("attributes", {})
-    return result
+#: An ``openai.chat`` span of OpenLLMetry's OpenAI instrumentation, not a root.
+translated = partial(spans.translated, parent=2, name="openai.chat", scope=OPENAI_SCOPE)
 
 
 class TestSpanKind:
@@ -97,35 +82,35 @@ class TestSpanKind:
     )
     def test_kind_maps_to_type(self, kind: str, expected: ObservationType) -> None:
         """workflow, agent and tool spans get their Langfuse type and the kind is mapped."""
-        observation = translate_span(record({"traceloop.span.kind": kind}, TRACER_SCOPE)).observation
+        observation = translated({"traceloop.span.kind": kind}, scope=TRACER_SCOPE).observation
         assert observation.type is expected
         assert "attributes" not in observation.metadata
 
     @pytest.mark.parametrize("kind", ["task", "unknown"])
     def test_task_and_unknown_give_no_type(self, kind: str) -> None:
         """task and unknown spans fall through to SPAN and keep the kind visible."""
-        observation = translate_span(record({"traceloop.span.kind": kind}, TRACER_SCOPE)).observation
+        observation = translated({"traceloop.span.kind": kind}, scope=TRACER_SCOPE).observation
         assert observation.type is ObservationType.SPAN
         assert observation.metadata["attributes"] == {"traceloop.span.kind": kind}
 
     def test_embedding_request_type(self) -> None:
         """``llm.request.type=embedding`` makes an EMBEDDING; the request type stays in attributes."""
-        observation = translate_span(
-            record({"llm.request.type": "embedding", "gen_ai.request.model": "text-embedding-3-small"})
+        observation = translated(
+            {"llm.request.type": "embedding", "gen_ai.request.model": "text-embedding-3-small"}
         ).observation
         assert observation.type is ObservationType.EMBEDDING
         assert observation.metadata["attributes"]["llm.request.type"] == "embedding"
 
     def test_chat_request_type_without_model(self) -> None:
         """``llm.request.type=chat`` makes a GENERATION even when no model is named."""
-        observation = translate_span(record({"llm.request.type": "chat"})).observation
+        observation = translated({"llm.request.type": "chat"}).observation
         assert observation.type is ObservationType.GENERATION
 
 
 class TestWorkflowSpan:
     def test_entity_input_and_output(self) -> None:
         """``traceloop.entity.input/output`` are the input and output, JSON-decoded when read."""
-        observation = translate_span(record(WORKFLOW, TRACER_SCOPE, "kimchi_chat.workflow")).observation
+        observation = translated(WORKFLOW, scope=TRACER_SCOPE, name="kimchi_chat.workflow").observation
         assert observation.type is ObservationType.CHAIN
         assert resolve_payload(observation.input) == {
             "args": ["oll-A-179554491422084", "oll-user-a-179554491422084", 1],
@@ -135,13 +120,13 @@ class TestWorkflowSpan:
 
     def test_session_and_user_come_from_association_properties(self) -> None:
         """The session and user association properties are the trace's claims, not trace metadata."""
-        claims = translate_span(record(WORKFLOW, TRACER_SCOPE, "kimchi_chat.workflow")).claims
+        claims = translated(WORKFLOW, scope=TRACER_SCOPE, name="kimchi_chat.workflow").claims
         assert (claims.session_id, claims.user_id) == ("oll-A-179554491422084", "oll-user-a-179554491422084")
         assert claims.metadata == {}
 
     def test_names_stay_in_attributes(self) -> None:
         """Workflow and entity names stay in metadata.attributes; entity input/output leave it."""
-        attributes = translate_span(record(WORKFLOW, TRACER_SCOPE)).observation.metadata["attributes"]
+        attributes = translated(WORKFLOW, scope=TRACER_SCOPE).observation.metadata["attributes"]
         assert attributes["traceloop.workflow.name"] == "kimchi_chat"
         assert attributes["traceloop.entity.name"] == "kimchi_chat"
         assert "traceloop.entity.input" not in attributes
@@ -151,13 +136,13 @@ class TestWorkflowSpan:
 class TestChatSpan:
     def test_other_association_properties_are_trace_metadata(self) -> None:
         """Association properties other than session and user become trace metadata."""
-        translation = translate_span(record(CHAT))
+        translation = translated(CHAT)
         assert translation.claims.metadata == {"tenant": "kimchi-house"}
         assert "traceloop.association.properties.tenant" not in translation.observation.metadata["attributes"]
 
     def test_streaming_flag_is_a_parameter(self) -> None:
         """``gen_ai.is_streaming`` becomes the ``stream`` model parameter."""
-        observation = translate_span(record(CHAT)).observation
+        observation = translated(CHAT).observation
         assert observation.type is ObservationType.GENERATION
         assert observation.model_parameters["stream"] is False
         assert "gen_ai.is_streaming" not in observation.metadata["attributes"]
@@ -166,7 +151,7 @@ class TestChatSpan:
 class TestLegacyMessages:
     def test_indexed_prompt_and_completion(self) -> None:
         """Indexed ``gen_ai.prompt.N`` / ``gen_ai.completion.N`` are normalized messages."""
-        observation = translate_span(record(LEGACY)).observation
+        observation = translated(LEGACY).observation
         assert observation.type is ObservationType.GENERATION
         assert observation.input == [
             {"role": "system", "content": "당신은 요리사입니다."},
@@ -176,7 +161,7 @@ class TestLegacyMessages:
 
     def test_usage_and_parameters(self) -> None:
         """``llm.usage.total_tokens`` is the total; ``llm.*`` request settings are model parameters."""
-        observation = translate_span(record(LEGACY)).observation
+        observation = translated(LEGACY).observation
         assert (observation.usage.input, observation.usage.output, observation.usage.total) == (37, 12, 49)
         assert observation.model_parameters["frequency_penalty"] == 0.5
         assert observation.model_parameters["presence_penalty"] == 0.1
@@ -185,7 +170,7 @@ class TestLegacyMessages:
 
     def test_mapped_keys_leave_attributes(self) -> None:
         """Message, usage and parameter keys leave metadata.attributes; request type and system stay."""
-        attributes = unmapped(LEGACY)
+        attributes = unmapped(translated(LEGACY).observation)
         assert not any(
             key.startswith(("gen_ai.prompt.", "gen_ai.completion.", "llm.usage.")) for key in attributes
         )
@@ -194,20 +179,18 @@ class TestLegacyMessages:
 
     def test_tool_calls(self) -> None:
         """Tool calls of a completion and the tool message answering one are normalized."""
-        observation = translate_span(
-            record(
-                {
-                    "llm.request.type": "chat",
-                    "gen_ai.prompt.0.role": "tool",
-                    "gen_ai.prompt.0.content": '{"temp": 21}',
-                    "gen_ai.prompt.0.tool_call_id": "call_1",
-                    "gen_ai.completion.0.role": "assistant",
-                    "gen_ai.completion.0.finish_reason": "tool_calls",
-                    "gen_ai.completion.0.tool_calls.0.id": "call_2",
-                    "gen_ai.completion.0.tool_calls.0.name": "get_weather",
-                    "gen_ai.completion.0.tool_calls.0.arguments": '{"city": "Jeju"}',
-                }
-            )
+        observation = translated(
+            {
+                "llm.request.type": "chat",
+                "gen_ai.prompt.0.role": "tool",
+                "gen_ai.prompt.0.content": '{"temp": 21}',
+                "gen_ai.prompt.0.tool_call_id": "call_1",
+                "gen_ai.completion.0.role": "assistant",
+                "gen_ai.completion.0.finish_reason": "tool_calls",
+                "gen_ai.completion.0.tool_calls.0.id": "call_2",
+                "gen_ai.completion.0.tool_calls.0.name": "get_weather",
+                "gen_ai.completion.0.tool_calls.0.arguments": '{"city": "Jeju"}',
+            }
         ).observation
         assert observation.input == [{"role": "tool", "content": '{"temp": 21}', "tool_call_id": "call_1"}]
         assert observation.output == [
@@ -227,33 +210,33 @@ class TestLegacyMessages:
 
     def test_gen_ai_only_span_is_detected(self) -> None:
         """A span with only ``gen_ai.*`` keys and indexed content (no ``llm.*``) is still read."""
-        observation = translate_span(
-            record({"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "hi"}, InstrumentationScope())
+        observation = translated(
+            {"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "hi"}, scope=InstrumentationScope()
         ).observation
         assert observation.input == [{"role": "user", "content": "hi"}]
 
     def test_non_numeric_prompt_keys_are_not_messages(self) -> None:
         """``gen_ai.prompt.name`` and unknown message fields are not consumed as messages."""
         attributes = unmapped(
-            {
-                "gen_ai.prompt.name": "kimchi-recipe",
-                "gen_ai.prompt.0.role": "user",
-                "gen_ai.prompt.0.content": "hi",
-                "gen_ai.prompt.0.audio_id": "a1",
-            }
+            translated(
+                {
+                    "gen_ai.prompt.name": "kimchi-recipe",
+                    "gen_ai.prompt.0.role": "user",
+                    "gen_ai.prompt.0.content": "hi",
+                    "gen_ai.prompt.0.audio_id": "a1",
+                }
+            ).observation
         )
         assert attributes == {"gen_ai.prompt.name": "kimchi-recipe", "gen_ai.prompt.0.audio_id": "a1"}
 
     def test_entity_input_loses_to_messages(self) -> None:
         """Indexed messages beat ``traceloop.entity.input``, which stays in attributes."""
-        observation = translate_span(
-            record(
-                {
-                    "gen_ai.prompt.0.role": "user",
-                    "gen_ai.prompt.0.content": "hi",
-                    "traceloop.entity.input": "{}",
-                }
-            )
+        observation = translated(
+            {
+                "gen_ai.prompt.0.role": "user",
+                "gen_ai.prompt.0.content": "hi",
+                "traceloop.entity.input": "{}",
+            }
         ).observation
         assert observation.input == [{"role": "user", "content": "hi"}]
         assert observation.metadata["attributes"] == {"traceloop.entity.input": "{}"}

@@ -4,38 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from functools import partial
 
 import pytest
 
-from otel_bridge.model import InstrumentationScope, ObservationType, SpanRecord, nanos_to_datetime
-from otel_bridge.translate import Translation, translate_span
+from otel_bridge.model import ObservationType, nanos_to_datetime
 from otel_bridge.translate.payloads import resolve_payload
+from tests.support import spans
+from tests.support.spans import T0, unmapped
 
-START = 1_700_000_000_000_000_000
-
-
-def record(
-    attributes: dict[str, Any], scope: str = "ai", name: str = "ai.generateText.doGenerate"
-) -> SpanRecord:
-    return SpanRecord(
-        trace_id="ab" * 16,
-        span_id="cd" * 8,
-        parent_span_id="ef" * 8,
-        name=name,
-        start_time_unix_nano=START,
-        end_time_unix_nano=START + 2_000_000_000,
-        attributes=attributes,
-        scope=InstrumentationScope(name=scope),
-    )
-
-
-def translate(attributes: dict[str, Any], scope: str = "ai") -> Translation:
-    return translate_span(record(attributes, scope))
-
-
-def unmapped(translation: Translation) -> dict[str, Any]:
-    return dict(translation.observation.metadata.get("attributes", {}))
+#: A provider call of the AI SDK (scope ``ai``), not a root.
+translated = partial(spans.translated, parent=2, name="ai.generateText.doGenerate", scope="ai")
 
 
 PROMPT_MESSAGES = [
@@ -119,36 +98,36 @@ class TestOperationType:
     )
     def test_operation_id_picks_type(self, operation: str, expected: ObservationType) -> None:
         """``ai.operationId`` maps to the type; outer calls are CHAINs despite their model id."""
-        translation = translate({"ai.operationId": operation, "ai.model.id": "gpt-4o-mini"})
+        translation = translated({"ai.operationId": operation, "ai.model.id": "gpt-4o-mini"})
         assert translation.observation.type is expected
 
     def test_operation_name_fallback(self) -> None:
         """Without ``ai.operationId`` the first word of ``operation.name`` is the operation."""
-        translation = translate({"operation.name": "ai.embed.doEmbed my-fn"})
+        translation = translated({"operation.name": "ai.embed.doEmbed my-fn"})
         assert translation.observation.type is ObservationType.EMBEDDING
 
 
 class TestName:
     def test_function_id_and_operation(self) -> None:
         """The name is ``<functionId>:<operationId>``; both keys stay in attributes."""
-        translation = translate(DO_GENERATE)
+        translation = translated(DO_GENERATE)
         assert translation.observation.name == "weather-agent:ai.generateText.doGenerate"
-        assert unmapped(translation)["ai.telemetry.functionId"] == "weather-agent"
+        assert unmapped(translation.observation)["ai.telemetry.functionId"] == "weather-agent"
 
     def test_operation_only(self) -> None:
         """Without a function id the name is the operation id."""
-        assert translate({"ai.operationId": "ai.streamText"}).observation.name == "ai.streamText"
+        assert translated({"ai.operationId": "ai.streamText"}).observation.name == "ai.streamText"
 
     def test_tool_call_name(self) -> None:
         """A tool call is named after its tool (read centrally)."""
-        translation = translate({"ai.operationId": "ai.toolCall", "ai.toolCall.name": "weather"})
+        translation = translated({"ai.operationId": "ai.toolCall", "ai.toolCall.name": "weather"})
         assert translation.observation.name == "weather"
 
 
 class TestInput:
     def test_prompt_messages_normalized(self) -> None:
         """``ai.prompt.messages`` parts become text, OpenAI tool calls and tool messages."""
-        observation = translate(DO_GENERATE).observation
+        observation = translated(DO_GENERATE).observation
         assert resolve_payload(observation.input) == EXPECTED_MESSAGES
 
     def test_ai_sdk5_parts(self) -> None:
@@ -176,7 +155,7 @@ class TestInput:
                 ],
             },
         ]
-        observation = translate(
+        observation = translated(
             {"ai.operationId": "ai.streamText.doStream", "ai.prompt.messages": json.dumps(messages)}
         ).observation
         assert resolve_payload(observation.input) == [
@@ -194,7 +173,7 @@ class TestInput:
     def test_outer_prompt(self) -> None:
         """``ai.prompt`` ``{system, prompt}`` becomes a system and a user message."""
         prompt = {"system": "Be terse.", "prompt": "Weather in Seoul?"}
-        observation = translate(
+        observation = translated(
             {"ai.operationId": "ai.generateText", "ai.prompt": json.dumps(prompt)}
         ).observation
         assert resolve_payload(observation.input) == [
@@ -204,7 +183,7 @@ class TestInput:
 
     def test_tool_call_args_and_result(self) -> None:
         """A tool call's arguments and result are its input and output."""
-        translation = translate(
+        translation = translated(
             {
                 "ai.operationId": "ai.toolCall",
                 "ai.toolCall.name": "weather",
@@ -215,13 +194,16 @@ class TestInput:
         )
         assert resolve_payload(translation.observation.input) == {"city": "Seoul"}
         assert resolve_payload(translation.observation.output) == {"c": 14}
-        assert unmapped(translation) == {"ai.operationId": "ai.toolCall", "ai.toolCall.id": "call_1"}
+        assert unmapped(translation.observation) == {
+            "ai.operationId": "ai.toolCall",
+            "ai.toolCall.id": "call_1",
+        }
 
 
 class TestOutput:
     def test_text(self) -> None:
         """The response text is the output."""
-        assert translate(DO_GENERATE).observation.output == "It is 14°C in Seoul."
+        assert translated(DO_GENERATE).observation.output == "It is 14°C in Seoul."
 
     def test_text_with_tool_calls(self) -> None:
         """Tool calls make the output an assistant message with OpenAI-shaped tool calls."""
@@ -233,7 +215,7 @@ class TestOutput:
                 "args": '{"city":"Seoul"}',
             }
         ]
-        observation = translate(
+        observation = translated(
             {
                 "ai.operationId": "ai.generateText.doGenerate",
                 "ai.response.text": "Checking.",
@@ -254,13 +236,13 @@ class TestOutput:
 
     def test_legacy_result_text(self) -> None:
         """AI SDK 3's ``ai.result.text`` is read when ``ai.response.text`` is absent."""
-        translation = translate({"ai.operationId": "ai.streamText.doStream", "ai.result.text": "hello"})
+        translation = translated({"ai.operationId": "ai.streamText.doStream", "ai.result.text": "hello"})
         assert translation.observation.output == "hello"
-        assert "ai.result.text" not in unmapped(translation)
+        assert "ai.result.text" not in unmapped(translation.observation)
 
     def test_object(self) -> None:
         """A generated object is the output."""
-        translation = translate(
+        translation = translated(
             {"ai.operationId": "ai.generateObject", "ai.response.object": '{"city":"Seoul"}'}
         )
         assert resolve_payload(translation.observation.output) == {"city": "Seoul"}
@@ -269,14 +251,14 @@ class TestOutput:
 class TestUsage:
     def test_ai_sdk4_usage(self) -> None:
         """``promptTokens`` / ``completionTokens`` are input and output; duplicates stay in metadata."""
-        translation = translate(DO_GENERATE)
+        translation = translated(DO_GENERATE)
         usage = translation.observation.usage
         assert (usage.input, usage.output, usage.total) == (120, 9, 129)
-        assert unmapped(translation)["gen_ai.usage.input_tokens"] == 120
+        assert unmapped(translation.observation)["gen_ai.usage.input_tokens"] == 120
 
     def test_ai_sdk5_usage(self) -> None:
         """AI SDK 5 names give input, output, total, cached and reasoning counts."""
-        usage = translate(
+        usage = translated(
             {
                 "ai.operationId": "ai.streamText.doStream",
                 "ai.usage.inputTokens": 1500,
@@ -296,7 +278,7 @@ class TestUsage:
 
     def test_outer_call_usage_not_counted(self) -> None:
         """An outer call's summed usage is not usage (its steps carry it); the keys stay."""
-        translation = translate(
+        translation = translated(
             {
                 "ai.operationId": "ai.generateText",
                 "ai.usage.promptTokens": 240,
@@ -305,17 +287,19 @@ class TestUsage:
         )
         assert not translation.observation.usage
         assert translation.observation.cost is None
-        assert unmapped(translation)["ai.usage.promptTokens"] == 240
+        assert unmapped(translation.observation)["ai.usage.promptTokens"] == 240
 
     def test_embedding_tokens_are_input(self) -> None:
         """An embedding call's ``ai.usage.tokens`` is its input count."""
-        usage = translate({"ai.operationId": "ai.embedMany.doEmbed", "ai.usage.tokens": 16}).observation.usage
+        usage = translated(
+            {"ai.operationId": "ai.embedMany.doEmbed", "ai.usage.tokens": 16}
+        ).observation.usage
         assert (usage.input, usage.total) == (16, 16)
 
     def test_provider_metadata_cache_counts(self) -> None:
         """Anthropic cache counts in ``ai.response.providerMetadata`` are read; the attribute stays."""
         metadata = {"anthropic": {"cacheReadInputTokens": 900, "cacheCreationInputTokens": 100}}
-        translation = translate(
+        translation = translated(
             {
                 "ai.operationId": "ai.generateText.doGenerate",
                 "ai.usage.promptTokens": 1000,
@@ -324,35 +308,35 @@ class TestUsage:
         )
         usage = translation.observation.usage
         assert (usage.cached, dict(usage.details)) == (900, {"cache_creation": 100})
-        assert "ai.response.providerMetadata" in unmapped(translation)
+        assert "ai.response.providerMetadata" in unmapped(translation.observation)
 
 
 class TestTimingSettingsMetadata:
     def test_completion_start_time(self) -> None:
         """``ai.response.msToFirstChunk`` sets the completion start relative to the span start."""
-        translation = translate(
+        translation = translated(
             {"ai.operationId": "ai.streamText.doStream", "ai.response.msToFirstChunk": 412.5}
         )
-        expected = nanos_to_datetime(START) + timedelta(milliseconds=412.5)
+        expected = nanos_to_datetime(T0) + timedelta(milliseconds=412.5)
         assert translation.observation.completion_start_time == expected
 
     def test_settings_are_model_parameters(self) -> None:
         """``ai.settings.*`` are model parameters, prefix stripped."""
-        translation = translate(DO_GENERATE)
+        translation = translated(DO_GENERATE)
         assert dict(translation.observation.model_parameters) == {"maxRetries": 2, "temperature": 0.2}
-        assert "ai.settings.temperature" not in unmapped(translation)
+        assert "ai.settings.temperature" not in unmapped(translation.observation)
 
     def test_telemetry_metadata(self) -> None:
         """Telemetry metadata goes to trace and observation metadata; session and user are claims."""
-        translation = translate(DO_GENERATE)
+        translation = translated(DO_GENERATE)
         assert dict(translation.claims.metadata) == {"tenant": "acme"}
         assert translation.observation.metadata["tenant"] == "acme"
         assert (translation.claims.session_id, translation.claims.user_id) == ("chat-42", "user-7")
-        assert "ai.telemetry.metadata.tenant" not in unmapped(translation)
+        assert "ai.telemetry.metadata.tenant" not in unmapped(translation.observation)
 
     def test_langfuse_prompt_link(self) -> None:
         """``langfusePrompt`` links a provider call to a Langfuse prompt."""
-        translation = translate(
+        translation = translated(
             {
                 "ai.operationId": "ai.generateText.doGenerate",
                 "ai.telemetry.metadata.langfusePrompt": '{"name":"weather-system","version":3}',
@@ -366,20 +350,20 @@ class TestTimingSettingsMetadata:
 
     def test_langfuse_prompt_not_linked_on_outer_call(self) -> None:
         """An outer call gets no prompt link; the attribute stays in metadata."""
-        translation = translate(
+        translation = translated(
             {
                 "ai.operationId": "ai.generateText",
                 "ai.telemetry.metadata.langfusePrompt": '{"name":"p","version":1}',
             }
         )
         assert translation.observation.prompt_name is None
-        assert "ai.telemetry.metadata.langfusePrompt" in unmapped(translation)
+        assert "ai.telemetry.metadata.langfusePrompt" in unmapped(translation.observation)
 
 
 class TestApplies:
     def test_other_scope_with_operation_id(self) -> None:
         """``ai.*`` keys with an operation id are read under another scope (re-exported spans)."""
-        translation = translate(
+        translation = translated(
             {"ai.operationId": "ai.toolCall", "ai.toolCall.args": "{}"}, scope="vercel-wrapper"
         )
         assert translation.observation.type is ObservationType.TOOL
@@ -387,6 +371,6 @@ class TestApplies:
 
     def test_other_scope_without_operation_id(self) -> None:
         """Without scope ``ai`` or an operation id, ``ai.*`` keys are left alone."""
-        translation = translate({"ai.response.text": "hello"}, scope="custom")
+        translation = translated({"ai.response.text": "hello"}, scope="custom")
         assert translation.observation.output is None
-        assert unmapped(translation) == {"ai.response.text": "hello"}
+        assert unmapped(translation.observation) == {"ai.response.text": "hello"}

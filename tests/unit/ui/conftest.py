@@ -32,8 +32,9 @@ from otel_bridge.receivers.metrics import Metrics
 from otel_bridge.server import collect_routes
 from otel_bridge.store.sql import SqlStore
 from otel_bridge.ui.pages import TRACES_PER_PAGE
-from tests.api.client import ApiClient, Response, ServedApi, served_api
+from tests.api.client import ApiClient, ServedApi, served_api
 from tests.api.conftest import fresh_api
+from tests.support.asgi import Response
 from tests.support.spans import generation, record, translate
 from tests.unit.ui.dom import Page
 
