@@ -13,13 +13,14 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from otel_bridge.model.langfuse_wire import iso
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.status import error_status
 from otel_bridge.store import Project
@@ -33,16 +34,6 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 ProjectEndpoint = Callable[[Request, Project], Awaitable[Response]]
 
 JSON_MEDIA_TYPE = "application/json"
-
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` suffix and microseconds (Langfuse clients parse either precision;
-    milliseconds would tie spans that start within the same millisecond)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _json_default(value: Any) -> Any:
@@ -134,7 +125,6 @@ __all__ = [
     "blocking",
     "error_response",
     "html_path",
-    "iso",
     "json_response",
     "render_json",
 ]

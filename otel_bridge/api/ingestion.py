@@ -1,5 +1,6 @@
 """``POST /api/public/ingestion``: Langfuse's batch ingestion (``IngestionResponse``), written through the
-same ingestor as OTLP exports (``events.py`` turns events into translations).
+same ingestor as OTLP exports (``otel_bridge.translate.langfuse_ingestion`` turns events into
+translations).
 
 - Body ``{batch: [event, …], metadata?}``; anything else is 400 ``{"message": "Invalid request data",
   "errors": [...]}`` and nothing is stored.
@@ -24,21 +25,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from otel_bridge.api.events import (
-    BatchConverter,
-    Event,
-    EventError,
-    EventOutcome,
-    event_id_of,
-    parse_event,
-)
 from otel_bridge.api.http import authenticated, blocking, json_response
 from otel_bridge.errors import DecodeError
 from otel_bridge.model import Rejected
+from otel_bridge.model.langfuse_wire import INGESTION_PATH
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.http import HttpLimits, read_body
 from otel_bridge.store import Project
-from otel_bridge.translate import Translation
+from otel_bridge.translate.langfuse_ingestion import BatchConverter, EventOutcome, convert_batch
 
 #: Body limits: Langfuse documents 3.5 MB batches and its server parses up to 4.5 MB; these are the
 #: OTLP receiver's defaults, so the SDK's batches fit with room to spare.
@@ -67,27 +61,6 @@ def parse_batch(data: bytes) -> list[Any]:
             [{"path": ["batch"], "message": "batch is required and must be an array of events"}]
         )
     return batch
-
-
-def convert(converter: BatchConverter, batch: list[Any]) -> tuple[list[EventOutcome], list[Translation]]:
-    """Apply every event in timestamp order (stable); returns one outcome per event, in batch order,
-    and the translations to write."""
-    outcomes: dict[int, EventOutcome] = {}
-    events: list[Event] = []
-    for position, item in enumerate(batch):
-        try:
-            events.append(parse_event(item, position))
-        except EventError as error:
-            outcomes[position] = EventOutcome(event_id_of(item), error.status, error.message)
-    # Langfuse orders a batch's events by their timestamps (client time) before applying them.
-    for event in sorted(events, key=lambda e: e.timestamp):
-        try:
-            trace_id = converter.apply(event)
-        except EventError as error:
-            outcomes[event.position] = EventOutcome(event.id, error.status, f"{event.type}: {error.message}")
-        else:
-            outcomes[event.position] = EventOutcome(event.id, 201, trace_id=trace_id)
-    return [outcomes[position] for position in range(len(batch))], converter.translations
 
 
 def refuse(outcomes: list[EventOutcome], refused: Sequence[Rejected]) -> list[EventOutcome]:
@@ -124,13 +97,13 @@ def routes(context: AppContext) -> list[BaseRoute]:
             lock = locks.setdefault(project.id, asyncio.Lock())
             async with lock:
                 converter = BatchConverter(store, project.id)
-                outcomes, translations = await blocking(convert, converter, batch)
+                outcomes, translations = await blocking(convert_batch, converter, batch)
                 if translations:
                     refused = await reservation.commit(project.id, translations)
                     outcomes = refuse(outcomes, refused)
         return json_response(response_body(outcomes), 207)
 
-    return [Route("/api/public/ingestion", authenticated(context, ingest), methods=["POST"])]
+    return [Route(INGESTION_PATH, authenticated(context, ingest), methods=["POST"])]
 
 
-__all__ = ["LIMITS", "InvalidBatch", "convert", "parse_batch", "refuse", "response_body", "routes"]
+__all__ = ["LIMITS", "InvalidBatch", "parse_batch", "refuse", "response_body", "routes"]

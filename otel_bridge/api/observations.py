@@ -5,12 +5,11 @@
 Field mapping (Langfuse spec, ``Observation`` + ``ObservationsView``; every one of them required,
 most nullable):
 
-- ``usageDetails``: ``input``, ``output``, ``total``, then ``input_cached_tokens`` and
-  ``output_reasoning_tokens`` when non-zero, then any further counts under their own names; the
-  deprecated ``usage`` carries ``input/output/total`` with ``unit: "TOKENS"`` (null without usage).
-- ``costDetails``: ``input``/``output``/``total`` in USD where known; ``calculated*Cost`` repeat them
-  (Langfuse fills these with the cost it used, given or computed); prices and ``modelId`` are null:
-  otel-bridge keeps costs, not the price rows behind them.
+- ``usageDetails`` and ``costDetails`` as ``langfuse_wire.usage_details`` and ``cost_details`` write
+  them; the deprecated ``usage`` carries ``input/output/total`` with ``unit: "TOKENS"`` (null without
+  usage).
+- ``calculated*Cost`` repeat the ``costDetails`` (Langfuse fills these with the cost it used, given or
+  computed); prices and ``modelId`` are null: otel-bridge keeps costs, not the price rows behind them.
 - ``latency`` and ``timeToFirstToken`` are seconds; ``promptId`` is null (no prompt management).
 - Inputs and outputs kept as ``Payload`` text are resolved to their readable value here.
 """
@@ -23,17 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from otel_bridge.api.http import authenticated, blocking, iso, json_response
+from otel_bridge.api.http import authenticated, blocking, json_response
 from otel_bridge.api.params import FilterColumn, Query, apply_conditions
 from otel_bridge.errors import NotFound
 from otel_bridge.model import Observation, ObservationLevel, ObservationType
+from otel_bridge.model.langfuse_wire import cost_details, iso, usage_details
 from otel_bridge.receivers import AppContext
 from otel_bridge.store import ObservationFilter, Project
 from otel_bridge.translate.payloads import resolve_payload
-
-#: Langfuse's names for the cache-read and reasoning parts of ``usageDetails``.
-CACHED_KEY = "input_cached_tokens"
-REASONING_KEY = "output_reasoning_tokens"
 
 #: ``filter`` columns of ``GET /api/public/observations`` and the ``ObservationFilter`` fields they set.
 FILTER_COLUMNS = {
@@ -47,30 +43,6 @@ FILTER_COLUMNS = {
     "startTime": FilterColumn("time", "from_start_time", "to_start_time"),
     "version": FilterColumn("one", "version"),
 }
-
-
-def usage_details(observation: Observation) -> dict[str, int]:
-    """Langfuse's ``usageDetails`` map (token counts by kind)."""
-    usage = observation.usage
-    if not usage:
-        return {}
-    details = {"input": usage.input, "output": usage.output, "total": usage.total}
-    if usage.cached:
-        details[CACHED_KEY] = usage.cached
-    if usage.reasoning:
-        details[REASONING_KEY] = usage.reasoning
-    for key, value in usage.details.items():
-        details.setdefault(key, value)
-    return details
-
-
-def cost_details(observation: Observation) -> dict[str, float]:
-    """Langfuse's ``costDetails`` map (USD by kind), only the parts that are known."""
-    cost = observation.cost
-    if cost is None:
-        return {}
-    parts = {"input": cost.input, "output": cost.output, "total": cost.total}
-    return {key: value for key, value in parts.items() if value is not None}
 
 
 def _seconds(start: Any, end: Any) -> float | None:
@@ -114,8 +86,8 @@ def serialize_observation(observation: Observation) -> dict[str, Any]:
         "statusMessage": o.status_message,
         "parentObservationId": o.parent_observation_id,
         "promptId": None,
-        "usageDetails": usage_details(o),
-        "costDetails": cost_details(o),
+        "usageDetails": usage_details(usage),
+        "costDetails": cost_details(cost),
         "environment": o.environment,
         "promptName": o.prompt_name,
         "promptVersion": o.prompt_version,
@@ -184,13 +156,4 @@ def routes(context: AppContext) -> list[BaseRoute]:
     ]
 
 
-__all__ = [
-    "CACHED_KEY",
-    "FILTER_COLUMNS",
-    "REASONING_KEY",
-    "cost_details",
-    "observation_filter",
-    "routes",
-    "serialize_observation",
-    "usage_details",
-]
+__all__ = ["FILTER_COLUMNS", "observation_filter", "routes", "serialize_observation"]

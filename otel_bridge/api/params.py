@@ -19,12 +19,13 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from starlette.datastructures import QueryParams
 
 from otel_bridge.errors import DecodeError
+from otel_bridge.model.langfuse_wire import parse_timestamp
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -60,19 +61,11 @@ class Pagination:
 
 
 def parse_datetime(name: str, text: str) -> datetime:
-    """An ISO 8601 date-time (``Z`` or an offset; none means UTC) as an aware UTC datetime."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"  # Python 3.10's fromisoformat does not read "Z"
+    """``langfuse_wire.parse_timestamp`` for a query parameter: ``InvalidQuery`` naming it."""
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidQuery(
-            f"{name} must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z, got {text!r}"
-        ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return parse_timestamp(name, text)
+    except ValueError as error:
+        raise InvalidQuery(str(error)) from None
 
 
 class Query:

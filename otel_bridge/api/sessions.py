@@ -23,11 +23,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from otel_bridge.api.http import authenticated, blocking, iso, json_response
+from otel_bridge.api.http import authenticated, blocking, json_response
 from otel_bridge.api.params import Query
 from otel_bridge.api.traces import serialize_trace
 from otel_bridge.errors import NotFound
 from otel_bridge.model import Session
+from otel_bridge.model.langfuse_wire import iso
 from otel_bridge.receivers import AppContext
 from otel_bridge.store import Project, SessionDetail, SessionFilter, Store, TraceSummary
 

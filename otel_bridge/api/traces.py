@@ -20,11 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from otel_bridge.api.http import authenticated, blocking, html_path, iso, json_response
+from otel_bridge.api.http import authenticated, blocking, html_path, json_response
 from otel_bridge.api.observations import serialize_observation
 from otel_bridge.api.params import FilterColumn, InvalidQuery, Query, apply_conditions
 from otel_bridge.errors import NotFound
 from otel_bridge.model import Trace
+from otel_bridge.model.langfuse_wire import iso
 from otel_bridge.receivers import AppContext
 from otel_bridge.store import ObservationFilter, Project, Store, TraceFilter, TraceOrder, TraceSummary
 from otel_bridge.translate.payloads import resolve_payload

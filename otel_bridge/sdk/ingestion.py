@@ -17,7 +17,6 @@ A batch larger than ``max_batch_bytes`` is split into several requests (Langfuse
 
 from __future__ import annotations
 
-import base64
 import email.utils
 import http.client
 import json
@@ -33,13 +32,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from otel_bridge import __version__
+from otel_bridge.model.langfuse_wire import INGESTION_PATH, basic_authorization
 from otel_bridge.sdk.langfuse_events import ingestion_events
 from otel_bridge.sdk.sinks import SendResult
 from otel_bridge.translate import Translation
 
-__all__ = ["INGESTION_PATH", "RETRYABLE_STATUSES", "IngestionSink", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RETRYABLE_STATUSES", "IngestionSink", "RetryPolicy", "parse_retry_after"]
 
-INGESTION_PATH = "/api/public/ingestion"
 #: The statuses that say "later" rather than "never" (the set the OTLP/HTTP exporters retry): too many
 #: requests, and a gateway or server that is overloaded or not there yet. A 500 or 501 is the
 #: server failing on this very request, which a retry would repeat.
@@ -108,9 +107,8 @@ class IngestionSink:
         max_batch_bytes: int = 3_000_000,
     ) -> None:
         self.endpoint = host.rstrip("/") + INGESTION_PATH
-        token = base64.b64encode(f"{public_key}:{secret_key}".encode()).decode("ascii")
         self._headers = {
-            "Authorization": f"Basic {token}",
+            "Authorization": basic_authorization(public_key, secret_key),
             "Content-Type": "application/json",
             "User-Agent": f"otel-bridge/{__version__}",
         }

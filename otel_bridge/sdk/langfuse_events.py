@@ -2,14 +2,17 @@
 ``POST /api/public/ingestion`` on a Langfuse server or an ``otel-bridge serve`` one.
 
 The events carry everything the translator produced, in the fields Langfuse's ingestion API defines,
-so that ``otel_bridge.api.events`` (the server side) turns them back into the same observations and
-traces:
+so that ``otel_bridge.translate.langfuse_ingestion`` (the server side) turns them back into the same
+observations and traces:
 
 - one ``<type>-create`` per observation (``span-create``, ``generation-create``, ``agent-create``,
   ...), with its id (the span id), trace, parent, times, model and parameters, usage, cost, level,
   status message, version, environment, metadata, prompt, and input/output as their readable value;
   a cost the translator computed from its price table is left out, because the receiving server
   computes it the same way (and marks it computed);
+- environments by the one rule (``langfuse_wire.normalized_environment``), left out when that is the
+  default: the receiving server defaults an absent one to the same value, and an absent one does not
+  pin a trace's environment (a repeated ``trace-create`` keeps the first);
 - one ``trace-create`` per trace of the batch, with the trace-level claims its spans make, resolved
   as DESIGN.md rule 3 says. The name, input and output are sent only when the batch holds the root
   span or an explicit trace-level value, so that a batch of children does not name the trace after
@@ -24,32 +27,21 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from otel_bridge.model import Observation, ObservationType, TraceClaims, Usage
+from otel_bridge.model import Observation, TraceClaims
+from otel_bridge.model.langfuse_wire import (
+    DEFAULT_ENVIRONMENT,
+    TRACE_CREATE,
+    cost_details,
+    create_event_type,
+    iso,
+    normalized_environment,
+    usage_details,
+)
 from otel_bridge.sdk.serialize import to_jsonable
 from otel_bridge.translate import Translation, resolve_trace
 from otel_bridge.translate.payloads import resolve_payload
 
-__all__ = [
-    "TRACE_CREATE",
-    "event_type",
-    "ingestion_events",
-    "iso",
-    "observation_body",
-    "trace_body",
-    "usage_details",
-]
-
-TRACE_CREATE = "trace-create"
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with microseconds and ``Z``, as Langfuse's SDKs write times."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def event_type(observation_type: ObservationType) -> str:
-    """The create event of an observation type: ``generation-create``, ``tool-create``, ..."""
-    return f"{observation_type.value.lower()}-create"
+__all__ = ["ingestion_events", "observation_body", "trace_body"]
 
 
 def ingestion_events(
@@ -73,7 +65,7 @@ def ingestion_events(
         for translation in group:
             observation = translation.observation
             events.append(
-                _envelope(new_id(), stamp, event_type(observation.type), observation_body(observation))
+                _envelope(new_id(), stamp, create_event_type(observation.type), observation_body(observation))
             )
     return events
 
@@ -83,9 +75,8 @@ def _envelope(event_id: str, timestamp: str, kind: str, body: dict[str, Any]) ->
 
 
 def _environment(value: str | None) -> str | None:
-    # Langfuse reserves environments starting with "langfuse" and rejects the event; the translator
-    # has already reduced every other value to a valid one (or "default").
-    return None if value is None or value.startswith("langfuse") else value
+    environment = None if value is None else normalized_environment(value)
+    return None if environment == DEFAULT_ENVIRONMENT else environment
 
 
 def trace_body(claims: Sequence[TraceClaims]) -> dict[str, Any]:
@@ -136,7 +127,7 @@ def observation_body(o: Observation) -> dict[str, Any]:
         ("modelParameters", to_jsonable(o.model_parameters) if o.model_parameters else None),
         ("input", to_jsonable(resolve_payload(o.input))),
         ("output", to_jsonable(resolve_payload(o.output))),
-        ("usageDetails", usage_details(o.usage) if o.usage else None),
+        ("usageDetails", usage_details(o.usage) or None),
         ("costDetails", _cost_details(o)),
         ("statusMessage", o.status_message),
         ("version", o.version),
@@ -149,26 +140,7 @@ def observation_body(o: Observation) -> dict[str, Any]:
     return body
 
 
-def usage_details(usage: Usage) -> dict[str, int]:
-    """``usageDetails`` in Langfuse's names (``input_cached_tokens`` and ``output_reasoning_tokens``
-    are the ones ingestion normalizes back to cached and reasoning)."""
-    details = {"input": usage.input, "output": usage.output, "total": usage.total}
-    if usage.cached:
-        details["input_cached_tokens"] = usage.cached
-    if usage.reasoning:
-        details["output_reasoning_tokens"] = usage.reasoning
-    for name, count in usage.details.items():
-        details.setdefault(name, count)
-    return details
-
-
 def _cost_details(o: Observation) -> dict[str, float] | None:
-    cost = o.cost
-    if cost is None or cost.computed:
+    if o.cost is None or o.cost.computed:
         return None
-    details = {
-        name: value
-        for name, value in (("input", cost.input), ("output", cost.output), ("total", cost.total))
-        if value is not None
-    }
-    return details or None
+    return cost_details(o.cost) or None

@@ -18,17 +18,10 @@ from datetime import datetime
 from typing import Generic, Literal, Protocol, TypeVar
 
 from otel_bridge.model import Observation, ObservationLevel, ObservationType, Session, Trace
+from otel_bridge.model.langfuse_wire import TRACE_CLAIMS_ID
 from otel_bridge.translate import Translation
 
 T = TypeVar("T")
-
-#: The observation id of a trace's *claims row*: what a trace says about itself without being an
-#: observation (Langfuse's ``trace-create``: name, user, session, tags, input, output, …). A
-#: ``Translation`` with this observation id is stored like a span, so that its trace is resolved from
-#: it and its spans in any arrival order, but it is no observation: reads never list it, and trace
-#: and session counts leave it out. Its claims beat every span's (they are explicit trace-level
-#: claims). No OTLP span id (16 hex digits) and no Langfuse id (1-800 characters) is empty.
-TRACE_CLAIMS_ID = ""
 
 #: Sort keys of ``list_sessions``: ``created`` is the session's first activity (as in Langfuse, where a
 #: session is created by its first trace), ``tokens`` its total tokens.

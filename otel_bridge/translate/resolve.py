@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from otel_bridge.model import Trace, TraceClaims, nanos_to_datetime
-
-DEFAULT_ENVIRONMENT = "default"
+from otel_bridge.model.langfuse_wire import DEFAULT_ENVIRONMENT
 
 
 def _last_ended_order(claims: TraceClaims) -> tuple[int, str]:

@@ -16,6 +16,7 @@ from otel_bridge.model import (
     build,
     nanos_to_datetime,
 )
+from otel_bridge.model.langfuse_wire import DEFAULT_ENVIRONMENT, normalized_environment
 from otel_bridge.translate import precedence as keys
 from otel_bridge.translate.conventions import CONVENTIONS, TYPE_REGISTRY
 from otel_bridge.translate.draft import ObservationDraft
@@ -25,7 +26,6 @@ from otel_bridge.translate.usage import NO_USAGE, build_usage
 from otel_bridge.translate.view import Shape, SpanView, as_str, parse_json
 
 EXCEPTION_EVENT = "exception"
-DEFAULT_ENVIRONMENT = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,25 +278,17 @@ def _resource_environment(resource: Any) -> str | None:
 
 
 def _normalize_environment(value: str) -> str:
+    """``normalized_environment``, memoized: spans repeat a handful of environments."""
     known = _ENVIRONMENTS.get(value)
     if known is None:
         if len(_ENVIRONMENTS) > _ENVIRONMENT_CACHE_SIZE:
             _ENVIRONMENTS.clear()
-        known = _ENVIRONMENTS[value] = _normalized_environment(value)
+        known = _ENVIRONMENTS[value] = normalized_environment(value)
     return known
 
 
 _ENVIRONMENTS: dict[str, str] = {}
 _ENVIRONMENT_CACHE_SIZE = 1024
-
-
-def _normalized_environment(value: str) -> str:
-    lowered = value.strip().lower()
-    for prefix in ("langfuse-", "langfuse_"):
-        if lowered.startswith(prefix):
-            lowered = lowered[len(prefix) :]
-    valid = 0 < len(lowered) <= 40 and all(c.isascii() and (c.isalnum() or c in "-_") for c in lowered)
-    return lowered if valid else "default"
 
 
 def _resource_str(resource: Any, names: tuple[str, ...]) -> str | None:

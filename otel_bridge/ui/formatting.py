@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from otel_bridge.model import langfuse_wire
+
 #: Below this a cost is shown as "< $0.000001" rather than rounded to a misleading "$0".
 SMALLEST_COST = 0.000001
 
@@ -20,10 +22,8 @@ def utc(moment: datetime | None) -> str:
 
 
 def iso(moment: datetime | None) -> str:
-    """ISO 8601 in UTC, for ``<time datetime=…>``."""
-    if moment is None:
-        return ""
-    return _aware(moment).isoformat()
+    """The API's timestamp (``langfuse_wire.iso``), for ``<time datetime=…>``; empty for no time."""
+    return "" if moment is None else langfuse_wire.iso(moment)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -1,22 +1,13 @@
-"""Shared API pieces: datetimes, JSON rendering, the error handler."""
+"""Shared API pieces: JSON rendering, the error handler."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from otel_bridge.api.http import error_response, iso, render_json
+from otel_bridge.api.http import error_response, render_json
 from otel_bridge.api.params import InvalidQuery
 from otel_bridge.errors import NotFound, QueueFull, Unauthenticated
-
-
-class TestIso:
-    def test_utc_with_z(self) -> None:
-        """Datetimes render in UTC with microseconds and a Z, whatever their zone."""
-        moment = datetime(2025, 1, 1, 14, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
-        assert iso(moment) == "2025-01-01T12:00:00.123456Z"
-        assert iso(datetime(2025, 1, 1)) == "2025-01-01T00:00:00.000000Z"
-        assert iso(None) is None
 
 
 class TestRenderJson:

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from starlette.datastructures import QueryParams
 
-from otel_bridge.api.observations import cost_details, serialize_observation, usage_details
+from otel_bridge.api.observations import serialize_observation
 from otel_bridge.api.params import InvalidQuery, Query
 from otel_bridge.api.sessions import all_traces, serialize_session
 from otel_bridge.api.traces import field_groups, order, serialize_trace
 from otel_bridge.model import Cost, Observation, ObservationType, Payload, Session, Trace, Usage
+from otel_bridge.model.langfuse_wire import cost_details, usage_details
 from otel_bridge.store import Page, SessionDetail, TraceSummary
 
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -45,7 +46,7 @@ class TestObservationView:
             usage=Usage(input=10, output=5, total=15, cached=4, reasoning=2, details={"audio": 1}),
             cost=Cost(input=0.1, output=None, total=0.3),
         )
-        assert usage_details(o) == {
+        assert usage_details(o.usage) == {
             "input": 10,
             "output": 5,
             "total": 15,
@@ -53,7 +54,7 @@ class TestObservationView:
             "output_reasoning_tokens": 2,
             "audio": 1,
         }
-        assert cost_details(o) == {"input": 0.1, "total": 0.3}
+        assert cost_details(o.cost) == {"input": 0.1, "total": 0.3}
         view = serialize_observation(o)
         assert view["usage"] == {
             "input": 10,

@@ -1,5 +1,5 @@
 """Translations → Langfuse ingestion events, checked by sending them through the server's own event
-converter (``otel_bridge.api.events``): what comes back must be what went in."""
+converter (``otel_bridge.translate.langfuse_ingestion``): what comes back must be what went in."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from otel_bridge.api.events import BatchConverter
-from otel_bridge.api.ingestion import convert
 from otel_bridge.errors import NotFound
 from otel_bridge.model import (
     Observation,
@@ -18,10 +16,11 @@ from otel_bridge.model import (
     Trace,
     TraceClaims,
 )
-from otel_bridge.sdk.langfuse_events import event_type, ingestion_events, observation_body, trace_body
+from otel_bridge.model.langfuse_wire import TRACE_CLAIMS_ID, create_event_type
+from otel_bridge.sdk.langfuse_events import ingestion_events, observation_body, trace_body
 from otel_bridge.sdk.serialize import to_jsonable
-from otel_bridge.store import TRACE_CLAIMS_ID
 from otel_bridge.translate import Translation, resolve_trace, translate_spans
+from otel_bridge.translate.langfuse_ingestion import BatchConverter, convert_batch
 from otel_bridge.translate.payloads import resolve_payload
 from tests.support.spans import event, record
 
@@ -131,7 +130,7 @@ SPANS = [
 def through_server(events: list[dict[str, Any]]) -> list[Translation]:
     """The events as the server's ingestion route turns them into translations (all must succeed)."""
     batch = json.loads(json.dumps(events))  # exactly what goes over the wire
-    outcomes, translations = convert(BatchConverter(NothingStored(), "project"), batch)
+    outcomes, translations = convert_batch(BatchConverter(NothingStored(), "project"), batch)
     assert [o.message for o in outcomes if o.status != 201] == []
     return translations
 
@@ -191,7 +190,7 @@ class TestIngestionEvents:
 
     def test_every_type_has_its_create_event(self) -> None:
         """Each observation type maps to the create event the server accepts for it."""
-        names = {event_type(kind) for kind in ObservationType}
+        names = {create_event_type(kind) for kind in ObservationType}
         assert names == {f"{kind.value.lower()}-create" for kind in ObservationType}
         assert "generation-create" in names and "guardrail-create" in names
 

@@ -45,5 +45,5 @@ class TestTimes:
         """Times show in UTC whatever their zone; naive ones are taken as UTC."""
         moment = datetime(2025, 1, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
         assert utc(moment) == "2025-01-01 12:00:00 UTC"
-        assert iso(datetime(2025, 1, 1)) == "2025-01-01T00:00:00+00:00"
+        assert iso(datetime(2025, 1, 1)) == "2025-01-01T00:00:00.000000Z"
         assert (utc(None), iso(None)) == ("—", "")

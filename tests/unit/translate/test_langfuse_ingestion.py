@@ -1,5 +1,5 @@
-"""Langfuse ingestion events → translations (``otel_bridge.api.events``), over an in-memory stand-in
-for the store's reads."""
+"""Langfuse ingestion events → translations (``otel_bridge.translate.langfuse_ingestion``), over an
+in-memory stand-in for the store's reads."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from typing import Any
 
 import pytest
 
-from otel_bridge.api.events import (
-    BatchConverter,
-    Event,
-    EventError,
-    _Body,
-    explicit_cost,
-    parse_event,
-    usage_counts,
-)
-from otel_bridge.errors import NotFound
+from otel_bridge.errors import EventError, NotFound
 from otel_bridge.model import Cost, Observation, ObservationLevel, ObservationType
-from otel_bridge.store import TRACE_CLAIMS_ID
+from otel_bridge.model.langfuse_wire import TRACE_CLAIMS_ID
 from otel_bridge.translate import Translation
+from otel_bridge.translate.langfuse_ingestion import BatchConverter, Event
+from otel_bridge.translate.langfuse_ingestion.bodies import EventBody, explicit_cost, usage_counts
+from otel_bridge.translate.langfuse_ingestion.events import parse_event
 
 UTC = timezone.utc
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -171,7 +165,7 @@ class TestObservations:
         [
             ({"id": "o", "level": "LOUD"}, "body.level must be one of"),
             ({"id": "o", "startTime": 5}, "body.startTime must be an ISO 8601"),
-            ({"id": "o", "environment": "Prod"}, "body.environment must be"),
+            ({"id": "o", "environment": ["prod"]}, "body.environment must be a string"),
             ({"id": "x" * 801}, "body.id must be 1-800 characters"),
             ({"id": "o", "tags": "a"}, None),  # observations have no tags: ignored
             ({"id": "o", "usageDetails": {"input": -1}}, "body.usageDetails.input must be a non-negative"),
@@ -185,6 +179,17 @@ class TestObservations:
             return
         with pytest.raises(EventError, match=message):
             convert(make("generation-create", body))
+
+    def test_environment_is_normalized_not_refused(self) -> None:
+        """An environment Langfuse would refuse is stored normalized, by the rule OTLP spans follow
+        (it was a 400 before the rule was shared)."""
+        create = make("span-create", {"id": "o", "traceId": "t", "environment": "Prod"})
+        trace = make("trace-create", {"id": "t", "environment": "langfuse-Staging"})
+        rows = convert(create, trace)
+        assert rows[("t", "o")].observation.environment == "prod"
+        assert rows[("t", TRACE_CLAIMS_ID)].claims.environment == "staging"
+        update = make("span-update", {"id": "o", "environment": "has spaces"}, 1)
+        assert convert(create, update)[("t", "o")].observation.environment == "default"
 
     def test_unknown_type(self) -> None:
         """An unknown event type is an EventError listing the supported ones; scores are dropped."""
@@ -225,13 +230,13 @@ class TestUsageAndCost:
     )
     def test_usage_shapes(self, body: dict[str, Any], counts: dict[str, int] | None) -> None:
         """Every usage shape of the spec normalizes to the translator's counts."""
-        assert usage_counts(_Body(body)) == counts
+        assert usage_counts(EventBody(body)) == counts
 
     def test_costs(self) -> None:
         """``costDetails`` wins over the usage costs; a missing total is input + output."""
-        assert explicit_cost(_Body({"costDetails": {"input": 1.0, "output": 2.0}})) == Cost(1.0, 2.0, 3.0)
-        assert explicit_cost(_Body({"usage": {"totalCost": 0.5}})) == Cost(total=0.5)
-        assert explicit_cost(_Body({"usage": {"input": 3}})) is None
+        assert explicit_cost(EventBody({"costDetails": {"input": 1.0, "output": 2.0}})) == Cost(1.0, 2.0, 3.0)
+        assert explicit_cost(EventBody({"usage": {"totalCost": 0.5}})) == Cost(total=0.5)
+        assert explicit_cost(EventBody({"usage": {"input": 3}})) is None
 
 
 class TestParseEvent:
