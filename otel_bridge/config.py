@@ -57,7 +57,7 @@ _UNITS = {"": 1, "b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
 class Settings:
     """The server's settings; build it with ``Settings.load`` to honour the environment."""
 
-    #: Read from OTEL_BRIDGE_HOST, which ``ClientSettings`` also reads, as the server's URL.
+    #: The listen address, from OTEL_BRIDGE_HOST, which ``ClientSettings`` reads as the server's URL.
     host: str = "127.0.0.1"
     http_port: int = 4318
     grpc_port: int = 4317
@@ -79,7 +79,7 @@ class Settings:
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
         """Settings from ``arguments`` (None means "not given"), then ``environ`` (default: the
         process environment), then the defaults; validated."""
-        env = os.environ if environ is None else environ
+        env = _environment(environ)
         names = [field.name for field in dataclasses.fields(cls)]
         unknown = arguments.keys() - set(names)
         if unknown:
@@ -145,7 +145,7 @@ class Settings:
 def database_url(argument: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """The database as ``Settings.load`` resolves it (``argument``, else ``OTEL_BRIDGE_DB``, else
     ``DEFAULT_DB``), for commands that need nothing else: the other settings are not checked."""
-    env = os.environ if environ is None else environ
+    env = _environment(environ)
     url = str(_resolve("db", argument, env) or DEFAULT_DB)
     _check_database_url(url)
     return url
@@ -188,7 +188,7 @@ class ClientSettings:
     ) -> ClientSettings:
         """Each setting from its argument, else the first of ``CLIENT_VARIABLES`` set in ``environ``
         (default: the process environment); ``ConfigError`` naming the variables when none is."""
-        env = os.environ if environ is None else environ
+        env = _environment(environ)
         given = {"host": host, "public_key": public_key, "secret_key": secret_key}
         return cls(**{name: _client_setting(name, argument, env) for name, argument in given.items()})
 
@@ -212,7 +212,7 @@ CLIENT_PREFIXES = ("OTEL_EXPORTER_OTLP_", "LANGFUSE_", ENV_PREFIX)
 def client_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The client variables of ``environ`` (default: the process environment), for commands that
     resolve their target from them."""
-    env = os.environ if environ is None else environ
+    env = _environment(environ)
     return {name: value for name, value in env.items() if name.startswith(CLIENT_PREFIXES)}
 
 
@@ -233,6 +233,11 @@ def parse_size(text: str) -> int:
         raise ValueError(f"{text!r} is not a size (e.g. 1048576, 512KiB, 16MiB)")
     number, unit = match.groups()
     return int(number) * _UNITS[unit[:1].lower()]
+
+
+def _environment(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    """``environ``, or the process environment when it is None: the one read of ``os.environ``."""
+    return os.environ if environ is None else environ
 
 
 def _resolve(name: str, argument: Any, env: Mapping[str, str]) -> Any:
