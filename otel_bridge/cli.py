@@ -1,64 +1,59 @@
-"""The ``otel-bridge`` command line: one subcommand per job (``db`` now; ``serve`` joins it).
+"""Collect the OpenTelemetry spans of your LLM applications and browse them as session-grouped traces.
 
+    otel-bridge serve        [--host H] [--http-port P] [--grpc-port P] [--db URL] [--public-key pk-…] …
+    otel-bridge keys create  --project NAME [--db URL] [--replace]
     otel-bridge db upgrade   [--db URL] [--revision head]
     otel-bridge db downgrade [--db URL] [--revision -1|base|<id>]
     otel-bridge db current   [--db URL]
+    otel-bridge demo         [--sessions N] [--endpoint URL] …
 
-Server dependencies (SQLAlchemy, Alembic) are imported inside the commands, so ``otel-bridge --help``
-works, and says what is missing, without the ``[server]`` extra.
+Every command imports what it needs when it runs (the server extra for all but ``demo``), so that
+``otel-bridge --help`` works, and a command says what is missing, without the ``[server]`` extra.
+A ``CommandError`` or ``ConfigError`` is one line on stderr and the exit status (2 for settings).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 
-#: The embedded default database (DESIGN.md, "Ports, endpoints, command line").
-DEFAULT_DB = "sqlite:///otel-bridge.db"
-#: Read here until ``config.Settings`` owns it: argument > environment > default.
-DB_ENV = "OTEL_BRIDGE_DB"
+from otel_bridge.config import DEFAULT_DB, Settings, database_url, env_name
+from otel_bridge.errors import CommandError, ConfigError
 
 Command = Callable[[argparse.Namespace], int]
 
-
-def _db_url(args: argparse.Namespace) -> str:
-    return str(args.db or os.environ.get(DB_ENV) or DEFAULT_DB)
+_DB_HELP = f"SQLAlchemy URL of the database (default: ${env_name('db')}, else {DEFAULT_DB})"
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from otel_bridge.store import migrations  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.store import migrations  # noqa: PLC0415
 
-    url = _db_url(args)
+    url = database_url(args.db)
     migrations.upgrade(url, args.revision)
-    print(f"{_redacted(url)}: at revision {migrations.current_revision(url)}")
+    print(f"{redacted_url(url)}: at revision {migrations.current_revision(url)}")
     return 0
 
 
 def _db_downgrade(args: argparse.Namespace) -> int:
-    from otel_bridge.store import migrations  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.store import migrations  # noqa: PLC0415
 
-    url = _db_url(args)
+    url = database_url(args.db)
     migrations.downgrade(url, args.revision)
-    print(f"{_redacted(url)}: at revision {migrations.current_revision(url) or 'base'}")
+    print(f"{redacted_url(url)}: at revision {migrations.current_revision(url) or 'base'}")
     return 0
 
 
 def _db_current(args: argparse.Namespace) -> int:
-    from otel_bridge.store import migrations  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.store import migrations  # noqa: PLC0415
 
-    url = _db_url(args)
+    url = database_url(args.db)
     revision = migrations.current_revision(url) or "base"
-    print(f"{_redacted(url)}: at revision {revision} (head {migrations.head_revision()})")
+    print(f"{redacted_url(url)}: at revision {revision} (head {migrations.head_revision()})")
     return 0
-
-
-def _redacted(url: str) -> str:
-    """The URL without its password, for printing."""
-    import sqlalchemy as sa  # noqa: PLC0415 - server extra, imported on use
-
-    return sa.make_url(url).render_as_string(hide_password=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,22 +63,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="manage the database schema (migrations)")
     db_commands = db.add_subparsers(dest="db_command", metavar="<action>", required=True)
-    db_help = f"SQLAlchemy URL of the database (default: ${DB_ENV}, else {DEFAULT_DB})"
 
     upgrade = db_commands.add_parser("upgrade", help="migrate the schema forward")
-    upgrade.add_argument("--db", help=db_help)
+    upgrade.add_argument("--db", help=_DB_HELP)
     upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
     upgrade.set_defaults(handler=_db_upgrade)
 
     downgrade = db_commands.add_parser("downgrade", help="migrate the schema back")
-    downgrade.add_argument("--db", help=db_help)
+    downgrade.add_argument("--db", help=_DB_HELP)
     downgrade.add_argument(
         "--revision", default="-1", help="target revision: -1 (one step, default), base (empty), or an id"
     )
     downgrade.set_defaults(handler=_db_downgrade)
 
     current = db_commands.add_parser("current", help="print the database's revision")
-    current.add_argument("--db", help=db_help)
+    current.add_argument("--db", help=_DB_HELP)
     current.set_defaults(handler=_db_current)
     _add_server_commands(commands)
     _add_demo_command(commands)
@@ -93,39 +87,26 @@ def build_parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     import logging  # noqa: PLC0415 - only the server logs
 
-    from otel_bridge.config import Settings  # noqa: PLC0415 - server extra, imported on use
-    from otel_bridge.errors import ConfigError  # noqa: PLC0415
-    from otel_bridge.server import serve  # noqa: PLC0415
+    from otel_bridge.server import serve  # noqa: PLC0415 - server extra, imported on use
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
-    try:
-        settings = Settings.load(
-            host=args.host,
-            http_port=args.http_port,
-            grpc_port=args.grpc_port,
-            db=args.db,
-            public_key=args.public_key,
-            secret_key=args.secret_key,
-            decode_processes=args.decode_processes,
-        )
-        return serve(settings)
-    except ConfigError as error:
-        print(f"otel-bridge: {error.message}", file=sys.stderr)
-        return 2
+    settings = Settings.load(
+        host=args.host,
+        http_port=args.http_port,
+        grpc_port=args.grpc_port,
+        db=args.db,
+        public_key=args.public_key,
+        secret_key=args.secret_key,
+        decode_processes=args.decode_processes,
+    )
+    return serve(settings)
 
 
 def _keys_create(args: argparse.Namespace) -> int:
-    from otel_bridge.config import Settings  # noqa: PLC0415 - server extra, imported on use
-    from otel_bridge.errors import ConfigError  # noqa: PLC0415
-    from otel_bridge.server import create_keys, describe_keys  # noqa: PLC0415
+    from otel_bridge.admin import create_keys, describe_keys  # noqa: PLC0415 - server extra, imported on use
 
-    try:
-        settings = Settings.load(db=args.db)
-        created = create_keys(settings.db, args.project, replace=args.replace)
-    except ConfigError as error:
-        print(f"otel-bridge: {error.message}", file=sys.stderr)
-        return 2
+    created = create_keys(database_url(args.db), args.project, replace=args.replace)
     print(describe_keys(created))
     return 0
 
@@ -138,7 +119,7 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--http-port", type=int, help="OTLP/HTTP, API and UI port (default: 4318; 0: any free)"
     )
     serve.add_argument("--grpc-port", type=int, help="OTLP/gRPC port (default: 4317; 0: any free)")
-    serve.add_argument("--db", help=f"SQLAlchemy URL of the database (default: ${DB_ENV}, else {DEFAULT_DB})")
+    serve.add_argument("--db", help=_DB_HELP)
     serve.add_argument("--public-key", help="the default project's public key ($OTEL_BRIDGE_PUBLIC_KEY)")
     serve.add_argument("--secret-key", help="the default project's secret key ($OTEL_BRIDGE_SECRET_KEY)")
     serve.add_argument(
@@ -152,9 +133,7 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     keys_commands = keys.add_subparsers(dest="keys_command", metavar="<action>", required=True)
     create = keys_commands.add_parser("create", help="print a new key pair for a new project")
     create.add_argument("--project", required=True, help="project name")
-    create.add_argument(
-        "--db", help=f"SQLAlchemy URL of the database (default: ${DB_ENV}, else {DEFAULT_DB})"
-    )
+    create.add_argument("--db", help=_DB_HELP)
     create.add_argument(
         "--replace",
         action="store_true",
@@ -212,6 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "pip install 'otel-bridge[server]'",
             file=sys.stderr,
         )
+        return 2
+    except CommandError as error:
+        print(f"otel-bridge: {error.message}", file=sys.stderr)
+        return error.exit_status
+    except ConfigError as error:
+        print(f"otel-bridge: {error.message}", file=sys.stderr)
         return 2
 
 

@@ -1,9 +1,11 @@
-"""``Settings``: every knob of ``otel-bridge serve``, resolved once.
+"""Settings, resolved once: ``Settings`` (every knob of ``otel-bridge serve``) and ``ClientSettings``
+(where the in-process library sends). Only this module reads the environment; components take typed
+arguments. It imports nothing but ``errors`` and the standard library, so that the library can use it
+without loading the server stack.
 
-Each setting comes from, in this order: an argument (a command-line flag, or a keyword of
-``Settings.load``), the environment variable ``OTEL_BRIDGE_<NAME>``, the default below. Only this
-module reads the environment; components take typed arguments. ``validate()`` rejects impossible
-combinations at startup, naming the variable.
+Each server setting comes from, in this order: an argument (a command-line flag, or a keyword of
+``Settings.load``), the environment variable ``OTEL_BRIDGE_<NAME>``, the default below.
+``validate()`` rejects impossible combinations at startup, naming the variable.
 
 =============================  ================================  =========================================
 setting (flag)                 environment variable              default
@@ -26,6 +28,10 @@ commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only
 
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
 as powers of 1024, as most operators mean them).
+
+``ClientSettings`` (``host``, ``public_key``, ``secret_key``): each from an argument of
+``ClientSettings.load``, else ``OTEL_BRIDGE_<NAME>``, else ``LANGFUSE_<NAME>`` (an application already
+set up for Langfuse needs no new variables); a missing one is a ``ConfigError`` naming both variables.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ _UNITS = {"": 1, "b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
 class Settings:
     """The server's settings; build it with ``Settings.load`` to honour the environment."""
 
+    #: The listen address, from OTEL_BRIDGE_HOST, which ``ClientSettings`` reads as the server's URL.
     host: str = "127.0.0.1"
     http_port: int = 4318
     grpc_port: int = 4317
@@ -71,23 +78,17 @@ class Settings:
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
         """Settings from ``arguments`` (None means "not given"), then ``environ`` (default: the
-        process environment, read here and nowhere else), then the defaults; validated."""
-        env = os.environ if environ is None else environ
-        fields = dataclasses.fields(cls)
-        unknown = arguments.keys() - {field.name for field in fields}
+        process environment), then the defaults; validated."""
+        env = _environment(environ)
+        names = [field.name for field in dataclasses.fields(cls)]
+        unknown = arguments.keys() - set(names)
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         values: dict[str, Any] = {}
-        for field in fields:
-            given = arguments.get(field.name)
-            if given is not None:
-                values[field.name] = given
-                continue
-            variable = env_name(field.name)
-            raw = env.get(variable)
-            if raw is None or raw.strip() == "":
-                continue
-            values[field.name] = _parse(field.name, variable, raw.strip())
+        for name in names:
+            value = _resolve(name, arguments.get(name), env)
+            if value is not None:
+                values[name] = value
         settings = cls(**values)
         settings.validate()
         return settings
@@ -105,11 +106,7 @@ class Settings:
             )
         if not self.host:
             raise ConfigError(f"{env_name('host')} is empty: give an address to listen on, e.g. 127.0.0.1")
-        if "://" not in self.db:
-            raise ConfigError(
-                f"{env_name('db')}={self.db!r} is not a SQLAlchemy URL "
-                "(sqlite:///path.db or postgresql+psycopg://user:pass@host/db)"
-            )
+        _check_database_url(self.db)
         if (self.public_key is None) != (self.secret_key is None):
             given, missing = (
                 ("public_key", "secret_key") if self.secret_key is None else ("secret_key", "public_key")
@@ -145,16 +142,83 @@ class Settings:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
 
 
+def database_url(argument: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The database as ``Settings.load`` resolves it (``argument``, else ``OTEL_BRIDGE_DB``, else
+    ``DEFAULT_DB``), for commands that need nothing else: the other settings are not checked."""
+    env = _environment(environ)
+    url = str(_resolve("db", argument, env) or DEFAULT_DB)
+    _check_database_url(url)
+    return url
+
+
+def _check_database_url(url: str) -> None:
+    if "://" not in url:
+        raise ConfigError(
+            f"{env_name('db')}={url!r} is not a SQLAlchemy URL "
+            "(sqlite:///path.db or postgresql+psycopg://user:pass@host/db)"
+        )
+
+
+#: The variables of each ``ClientSettings`` setting, the first one set wins.
+CLIENT_VARIABLES: dict[str, tuple[str, ...]] = {
+    # OTEL_BRIDGE_HOST means the server's URL here and serve's listen address in ``Settings.host``.
+    "host": ("OTEL_BRIDGE_HOST", "LANGFUSE_HOST"),
+    "public_key": ("OTEL_BRIDGE_PUBLIC_KEY", "LANGFUSE_PUBLIC_KEY"),
+    "secret_key": ("OTEL_BRIDGE_SECRET_KEY", "LANGFUSE_SECRET_KEY"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """Where the in-process library (``otel_bridge.sdk.configure``) sends spans: the server's URL and
+    a project's keys. Build it with ``ClientSettings.load`` to honour the environment."""
+
+    host: str
+    public_key: str
+    secret_key: str
+
+    @classmethod
+    def load(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        host: str | None = None,
+        public_key: str | None = None,
+        secret_key: str | None = None,
+    ) -> ClientSettings:
+        """Each setting from its argument, else the first of ``CLIENT_VARIABLES`` set in ``environ``
+        (default: the process environment); ``ConfigError`` naming the variables when none is."""
+        env = _environment(environ)
+        given = {"host": host, "public_key": public_key, "secret_key": secret_key}
+        return cls(**{name: _client_setting(name, argument, env) for name, argument in given.items()})
+
+
+def _client_setting(name: str, argument: str | None, env: Mapping[str, str]) -> str:
+    if argument:
+        return argument
+    variables = CLIENT_VARIABLES[name]
+    for variable in variables:
+        value = env.get(variable, "").strip()
+        if value:
+            return value
+    raise ConfigError(f"otel-bridge {name} is not set: pass {name}= or set {' or '.join(variables)}")
+
+
 #: The variables a client command (``otel-bridge demo``, the in-process library) may read: where to
 #: send, and with which keys.
 CLIENT_PREFIXES = ("OTEL_EXPORTER_OTLP_", "LANGFUSE_", ENV_PREFIX)
 
 
 def client_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The client variables of ``environ`` (default: the process environment, read here as every
-    setting is), for commands that resolve their target from them."""
-    env = os.environ if environ is None else environ
+    """The client variables of ``environ`` (default: the process environment), for commands that
+    resolve their target from them."""
+    env = _environment(environ)
     return {name: value for name, value in env.items() if name.startswith(CLIENT_PREFIXES)}
+
+
+def hostport(host: str, port: int) -> str:
+    """``host:port`` as URLs and gRPC spell an address: an IPv6 literal in brackets (``[::1]:4317``)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def env_name(setting: str) -> str:
@@ -169,6 +233,20 @@ def parse_size(text: str) -> int:
         raise ValueError(f"{text!r} is not a size (e.g. 1048576, 512KiB, 16MiB)")
     number, unit = match.groups()
     return int(number) * _UNITS[unit[:1].lower()]
+
+
+def _environment(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    """``environ``, or the process environment when it is None: the one read of ``os.environ``."""
+    return os.environ if environ is None else environ
+
+
+def _resolve(name: str, argument: Any, env: Mapping[str, str]) -> Any:
+    """One server setting: ``argument`` unless None, else its variable parsed, else None (the default)."""
+    if argument is not None:
+        return argument
+    variable = env_name(name)
+    raw = env.get(variable, "").strip()
+    return _parse(name, variable, raw) if raw else None
 
 
 def _parse(name: str, variable: str, raw: str) -> Any:
@@ -208,10 +286,14 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 
 __all__ = [
     "CLIENT_PREFIXES",
+    "CLIENT_VARIABLES",
     "DEFAULT_DB",
     "ENV_PREFIX",
+    "ClientSettings",
     "Settings",
     "client_environment",
+    "database_url",
     "env_name",
+    "hostport",
     "parse_size",
 ]

@@ -34,7 +34,7 @@ from otel_bridge.receivers import AppContext
 
 
 def routes(context: AppContext) -> Sequence[BaseRoute]:
-    """Every API route, for ``otel_bridge.server`` (``ROUTE_PROVIDERS``)."""
+    """Every API route; ``otel_bridge.server`` mounts them."""
     return [
         *health.routes(context),
         *sessions.routes(context),

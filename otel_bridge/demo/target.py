@@ -15,6 +15,7 @@ from typing import Literal
 
 from opentelemetry.util.re import parse_env_headers
 
+from otel_bridge.config import hostport
 from otel_bridge.errors import CommandError
 from otel_bridge.model.langfuse_wire import basic_authorization
 
@@ -91,12 +92,12 @@ def resolve_target(
         secure = parsed.scheme == "https"
         host, port = parsed.hostname or "127.0.0.1", parsed.port or DEFAULT_GRPC_PORT
         if not env_base:
-            web_base = f"{'https' if secure else 'http'}://{_hostport(host, DEFAULT_HTTP_PORT)}"
+            web_base = f"{'https' if secure else 'http'}://{hostport(host, DEFAULT_HTTP_PORT)}"
     else:
         parsed = urllib.parse.urlsplit(web_base)
         secure = parsed.scheme == "https"
         host, port = parsed.hostname or "127.0.0.1", DEFAULT_GRPC_PORT
-    return Target("grpc", _hostport(host, port), web_base, authorization, extra, secure)
+    return Target("grpc", hostport(host, port), web_base, authorization, extra, secure)
 
 
 def _variable(environ: Mapping[str, str], name: str) -> str | None:
@@ -113,10 +114,6 @@ def _web_base(url: str) -> str:
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     return base.rstrip("/")
-
-
-def _hostport(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _authorization(

@@ -19,7 +19,7 @@ from otel_bridge.store import Store
 
 @dataclass(frozen=True)
 class AppContext:
-    """What route providers (``otel_bridge.api``, ``otel_bridge.ui``) are given by the server:
+    """What the server gives ``otel_bridge.api`` and ``otel_bridge.ui`` to build their routes:
 
     - ``store``: reads (scoped by project) and, through ``ingestor``, writes;
     - ``ingestor``: ``await ingestor.submit(project_id, translations, size)`` commits spans with

@@ -42,7 +42,9 @@ from otel_bridge.errors import (
 #: The delay a ``StoreUnavailable`` asks for: the database may be back in a moment.
 STORE_RETRY_AFTER = 1.0
 
-#: error class → (HTTP status, google.rpc.Code). Looked up along the class's MRO.
+#: error class → (HTTP status, google.rpc.Code). Looked up along the class's MRO. Every class of
+#: ``otel_bridge.errors`` has a row but ``OtelBridgeError``, which is only a base: raised bare it is a
+#: bug, 500 / ``INTERNAL`` like any other.
 STATUS_TABLE: dict[type[BaseException], tuple[int, int]] = {
     DecodeError: (400, code_pb2.INVALID_ARGUMENT),
     UnsupportedMediaType: (415, code_pb2.INVALID_ARGUMENT),
@@ -53,6 +55,7 @@ STATUS_TABLE: dict[type[BaseException], tuple[int, int]] = {
     WriteRejected: (400, code_pb2.INVALID_ARGUMENT),
     QueueFull: (503, code_pb2.UNAVAILABLE),
     StoreUnavailable: (503, code_pb2.UNAVAILABLE),
+    # Raised at startup and by commands, never for a request: reaching a client is a bug, told as is.
     ConfigError: (500, code_pb2.INTERNAL),
     CommandError: (500, code_pb2.INTERNAL),
 }

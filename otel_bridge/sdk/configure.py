@@ -1,4 +1,4 @@
-"""``configure()``: the library's composition root, the one place it reads the environment.
+"""``configure()``: the library's composition root; its target comes from ``config.ClientSettings``.
 
 It wires ``SessionSpanProcessor`` and a ``BatchSpanProcessor(BridgeSpanExporter(IngestionSink))``
 into a tracer provider: the one given, else the global one when it is already an SDK provider (the
@@ -9,9 +9,7 @@ application's own exporters keep working), else a new one that it makes global. 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from opentelemetry import trace
@@ -19,18 +17,12 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-from otel_bridge.errors import ConfigError
+from otel_bridge.config import ClientSettings
 from otel_bridge.sdk.exporter import BridgeSpanExporter
 from otel_bridge.sdk.ingestion import IngestionSink
 from otel_bridge.sdk.processor import SessionSpanProcessor
 
-__all__ = ["ENV_HOST", "ENV_PUBLIC_KEY", "ENV_SECRET_KEY", "configure", "flush", "shutdown"]
-
-#: Each setting: the otel-bridge variable first, then the Langfuse SDK's, so an application already
-#: set up for Langfuse needs no new variables.
-ENV_HOST = ("OTEL_BRIDGE_HOST", "LANGFUSE_HOST")
-ENV_PUBLIC_KEY = ("OTEL_BRIDGE_PUBLIC_KEY", "LANGFUSE_PUBLIC_KEY")
-ENV_SECRET_KEY = ("OTEL_BRIDGE_SECRET_KEY", "LANGFUSE_SECRET_KEY")
+__all__ = ["configure", "flush", "shutdown"]
 
 _logger = logging.getLogger("otel_bridge.sdk")
 
@@ -43,17 +35,6 @@ class _Wiring:
 
 _lock = threading.Lock()
 _configured: list[_Wiring] = []
-
-
-def _setting(argument: str | None, names: tuple[str, ...], what: str, environ: Mapping[str, str]) -> str:
-    """Argument, else the first variable set; ``ConfigError`` naming them when none is."""
-    if argument:
-        return argument
-    for name in names:
-        value = environ.get(name, "").strip()
-        if value:
-            return value
-    raise ConfigError(f"otel-bridge {what} is not set: pass {what}= or set {' or '.join(names)}")
 
 
 def configure(
@@ -74,12 +55,8 @@ def configure(
     in is not made global, and ``@observe`` records through the global provider: pass the one the
     application sets as global.
     """
-    environ = os.environ
-    sink = IngestionSink(
-        _setting(host, ENV_HOST, "host", environ),
-        _setting(public_key, ENV_PUBLIC_KEY, "public_key", environ),
-        _setting(secret_key, ENV_SECRET_KEY, "secret_key", environ),
-    )
+    target = ClientSettings.load(host=host, public_key=public_key, secret_key=secret_key)
+    sink = IngestionSink(target.host, target.public_key, target.secret_key)
     with _lock:
         provider = tracer_provider or _global_sdk_provider()
         if provider is None:

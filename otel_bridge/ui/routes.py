@@ -22,7 +22,7 @@ STATIC_DIRECTORY = Path(__file__).parent / "static"
 
 
 def routes(context: AppContext) -> list[BaseRoute]:
-    """Every UI route, for ``otel_bridge.server`` (``ROUTE_PROVIDERS``)."""
+    """Every UI route; ``otel_bridge.server`` mounts them."""
     store = context.store
 
     async def home(request: Request) -> Response:

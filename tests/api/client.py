@@ -1,13 +1,13 @@
 """A served API for tests: a real ``SqlStore`` (SQLite, migrated), a real ingestor and authenticator, and
-the server's own ``build_app`` with the API's routes, called as an ASGI app on one event loop that the
-test drives (so the ingestor's writer runs on the loop that serves the requests, as in the server),
-through ``tests.support.asgi``.
+the server's own ``build_app`` (OTLP receivers, the API and the UI), called as an ASGI app on one event
+loop that the test drives (so the ingestor's writer runs on the loop that serves the requests, as in the
+server), through ``tests.support.asgi``. Requests go through the whole Starlette stack without sockets;
+the end-to-end tests cover sockets.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from otel_bridge.api import routes
 from otel_bridge.ingest import Ingestor
+from otel_bridge.model.langfuse_wire import basic_authorization
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.export import TraceExportHandler
@@ -33,7 +33,7 @@ __all__ = ["ApiClient", "ServedApi", "basic", "served_api"]
 
 def basic(public_key: str, secret_key: str) -> str:
     """An ``Authorization: Basic`` value."""
-    return "Basic " + base64.b64encode(f"{public_key}:{secret_key}".encode()).decode()
+    return basic_authorization(public_key, secret_key)
 
 
 class ApiClient:
@@ -115,7 +115,7 @@ def served_api(directory: Path, *, queue_bytes: int = 32 * 1024 * 1024) -> Itera
     authenticator = Authenticator(store)
     context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
     handler = TraceExportHandler(ingestor, metrics)
-    app = build_app(context, handler, HttpLimits(1 << 20, 4 << 20), routes(context))
+    app = build_app(context, handler, HttpLimits(1 << 20, 4 << 20))
     try:
         yield ServedApi(
             store=store,

@@ -2,7 +2,7 @@
 (``tests/contracts/langfuse-openapi.yml``) and, strictly (no undocumented field), against the
 document otel-bridge serves at ``/openapi.json``.
 
-The responses come from a real app (``build_app`` + the API's routes) over a real SQLite ``SqlStore``
+The responses come from the server's app (``build_app``) over a real SQLite ``SqlStore``
 holding translated OTLP spans (``conftest.py``).
 """
 

@@ -1,10 +1,15 @@
-"""Settings: argument > environment > default, validated by variable name."""
+"""Settings: argument > environment > default, validated by variable name; the library's
+``ClientSettings``: argument > ``OTEL_BRIDGE_*`` > ``LANGFUSE_*``; and the one environment reader."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from otel_bridge.config import Settings, parse_size
+import otel_bridge
+from otel_bridge.config import ClientSettings, Settings, database_url, hostport, parse_size
 from otel_bridge.errors import ConfigError
 
 
@@ -67,3 +72,78 @@ class TestSettings:
         assert parse_size("1G") == 1024**3
         with pytest.raises(ValueError, match="not a size"):
             parse_size("-5")
+
+
+class TestDatabaseUrl:
+    def test_argument_then_environment_then_default(self) -> None:
+        """The ``db`` commands' database resolves as ``Settings.db`` does."""
+        env = {"OTEL_BRIDGE_DB": "sqlite:///env.db"}
+        assert database_url("sqlite:///arg.db", env) == "sqlite:///arg.db"
+        assert database_url(None, env) == "sqlite:///env.db"
+        assert database_url(None, {"OTEL_BRIDGE_DB": "  "}) == Settings().db
+
+    def test_other_settings_are_not_checked(self) -> None:
+        """Only the database matters to the ``db`` commands; a bad URL names its variable."""
+        assert database_url(None, {"OTEL_BRIDGE_HTTP_PORT": "http"}) == Settings().db
+        with pytest.raises(ConfigError, match="OTEL_BRIDGE_DB"):
+            database_url(None, {"OTEL_BRIDGE_DB": "otel.db"})
+
+
+class TestClientSettings:
+    def test_argument_beats_bridge_variable_beats_langfuse_variable(self) -> None:
+        """Each setting on its own: the argument, else ``OTEL_BRIDGE_*``, else ``LANGFUSE_*``."""
+        env = {
+            "OTEL_BRIDGE_HOST": "http://bridge",
+            "LANGFUSE_HOST": "http://langfuse",
+            "OTEL_BRIDGE_PUBLIC_KEY": " ",
+            "LANGFUSE_PUBLIC_KEY": "pk-langfuse",
+            "OTEL_BRIDGE_SECRET_KEY": "sk-bridge",
+        }
+        settings = ClientSettings.load(env, secret_key="sk-argument")
+        assert settings == ClientSettings("http://bridge", "pk-langfuse", "sk-argument")
+
+    @pytest.mark.parametrize(
+        ("given", "named"),
+        [
+            ({}, "pass host= or set OTEL_BRIDGE_HOST or LANGFUSE_HOST"),
+            ({"host": "http://h"}, "pass public_key= or set OTEL_BRIDGE_PUBLIC_KEY or LANGFUSE_PUBLIC_KEY"),
+            (
+                {"host": "http://h", "public_key": "pk"},
+                "pass secret_key= or set OTEL_BRIDGE_SECRET_KEY or LANGFUSE_SECRET_KEY",
+            ),
+        ],
+    )
+    def test_missing_setting_names_its_variables(self, given: dict[str, str], named: str) -> None:
+        """A setting given nowhere is a ``ConfigError`` saying how to give it."""
+        with pytest.raises(ConfigError, match=re.escape(named)):
+            ClientSettings.load({}, **given)
+
+    def test_reads_the_process_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without ``environ``, the process environment is read."""
+        for name, value in (
+            ("LANGFUSE_HOST", "http://h"),
+            ("LANGFUSE_PUBLIC_KEY", "pk"),
+            ("LANGFUSE_SECRET_KEY", "sk"),
+        ):
+            monkeypatch.delenv(name.replace("LANGFUSE_", "OTEL_BRIDGE_"), raising=False)
+            monkeypatch.setenv(name, value)
+        assert ClientSettings.load() == ClientSettings("http://h", "pk", "sk")
+
+
+class TestHostport:
+    def test_ipv6_literals_are_bracketed(self) -> None:
+        """An address for URLs and gRPC: ``host:port``, an IPv6 literal in brackets."""
+        assert hostport("127.0.0.1", 4317) == "127.0.0.1:4317"
+        assert hostport("::1", 4318) == "[::1]:4318"
+
+
+class TestOnlyConfigReadsTheEnvironment:
+    def test_no_other_module_reads_it(self) -> None:
+        """``os.environ`` and ``getenv`` appear in ``config.py`` only."""
+        package = Path(otel_bridge.__file__).parent
+        readers = {
+            str(path.relative_to(package))
+            for path in package.rglob("*.py")
+            if re.search(r"os\.environ|getenv", path.read_text(encoding="utf-8"))
+        }
+        assert readers == {"config.py"}

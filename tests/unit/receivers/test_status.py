@@ -7,6 +7,7 @@ import json
 import pytest
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
+from otel_bridge import errors
 from otel_bridge.errors import (
     ConfigError,
     DecodeError,
@@ -17,7 +18,24 @@ from otel_bridge.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from otel_bridge.receivers.status import error_status
+from otel_bridge.receivers.status import STATUS_TABLE, error_status
+
+
+def error_tree(root: type[errors.OtelBridgeError]) -> list[type[errors.OtelBridgeError]]:
+    """``root`` and every class below it, depth first."""
+    return [root, *(cls for child in root.__subclasses__() for cls in error_tree(child))]
+
+
+class TestErrorTree:
+    def test_every_error_class_has_a_row(self) -> None:
+        """Each class of ``otel_bridge.errors`` has its own row, but the bare base (see the table's
+        comment); each class defined elsewhere inherits a row."""
+        tree = error_tree(errors.OtelBridgeError)
+        own = [cls for cls in tree if cls.__module__ == errors.__name__]
+        assert {cls.__name__ for cls in own} == set(errors.__all__)
+        assert [cls for cls in own if cls not in STATUS_TABLE] == [errors.OtelBridgeError]
+        for cls in tree[1:]:
+            assert any(base in STATUS_TABLE for base in cls.__mro__), cls
 
 
 class TestErrorStatus:

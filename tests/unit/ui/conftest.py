@@ -1,4 +1,4 @@
-"""The UI under test: ``otel_bridge.ui``'s routes (with the API's, as the server collects them) over a
+"""The UI under test: the server's app (``build_app``: OTLP, the API and the UI) over a
 real ``SqlStore`` on a temporary SQLite file, seeded with spans translated by the real translator.
 
 Seeded (``seeded_ui``, one per module, read-only tests), in ``served_api``'s project ``api-test``:
@@ -24,12 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import pytest
-from starlette.applications import Starlette
 
-from otel_bridge.receivers import AppContext
-from otel_bridge.receivers.auth import Authenticator
-from otel_bridge.receivers.metrics import Metrics
-from otel_bridge.server import collect_routes
 from otel_bridge.store.sql import SqlStore
 from otel_bridge.ui.pages import TRACES_PER_PAGE
 from tests.api.client import ApiClient, ServedApi, served_api
@@ -81,14 +76,9 @@ class ServedUi:
 
 
 def ui_over(api: ServedApi) -> ServedUi:
-    """The server's routes (API and UI, as ``collect_routes`` finds them) over ``api``'s store,
-    projects and event loop."""
-    context = AppContext(
-        store=api.store, ingestor=api.ingestor, authenticator=Authenticator(api.store), metrics=Metrics()
-    )
-    app = Starlette(routes=collect_routes(context))
-    client = ApiClient(app, api.client.loop, api.client.authorization)
-    return ServedUi(api.store, client, api.project_id, api.other_project_id)
+    """The UI of ``api``'s app (the server's, which mounts the UI beside the API): its store,
+    projects, event loop and client."""
+    return ServedUi(api.store, api.client, api.project_id, api.other_project_id)
 
 
 def chat(*messages: tuple[str, str]) -> str:

@@ -1,0 +1,43 @@
+"""The command line: the database of the ``db`` and ``keys`` commands comes from ``config``, and
+``CommandError``/``ConfigError`` become one line on stderr and an exit status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from otel_bridge import cli
+
+
+class TestDatabaseOption:
+    def test_environment_names_the_database(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Without ``--db``, ``OTEL_BRIDGE_DB`` is the database; ``--db`` beats it."""
+        from_env, from_flag = tmp_path / "env.db", tmp_path / "flag.db"
+        monkeypatch.setenv("OTEL_BRIDGE_DB", f"sqlite:///{from_env}")
+        assert cli.main(["db", "upgrade"]) == 0
+        assert cli.main(["db", "upgrade", "--db", f"sqlite:///{from_flag}"]) == 0
+        assert from_env.exists() and from_flag.exists()
+        assert str(from_env) in capsys.readouterr().out
+
+    def test_bad_url_is_a_usage_error(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A database that is not a URL: exit status 2 and a line naming the variable."""
+        monkeypatch.setenv("OTEL_BRIDGE_DB", "otel.db")
+        assert cli.main(["db", "current"]) == 2
+        assert capsys.readouterr().err.startswith(
+            "otel-bridge: OTEL_BRIDGE_DB='otel.db' is not a SQLAlchemy URL"
+        )
+
+
+class TestKeysCreate:
+    def test_existing_project_needs_replace(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A second ``keys create`` of one project is refused with status 2 and says how to replace it."""
+        db = f"sqlite:///{tmp_path / 'keys.db'}"
+        assert cli.main(["keys", "create", "--project", "team", "--db", db]) == 0
+        assert "public key: pk-lf-" in capsys.readouterr().out
+        assert cli.main(["keys", "create", "--project", "team", "--db", db]) == 2
+        assert "pass --replace" in capsys.readouterr().err
