@@ -52,10 +52,17 @@ def ensure_default_project(store: SqlStore, settings: Settings) -> ProjectKeysNo
     public_key, secret_key = settings.public_key, settings.secret_key
     try:
         if project is None:
-            created = store.create_project(DEFAULT_PROJECT, public_key=public_key, secret_key=secret_key)
-            return ProjectKeysNotice(
-                created.project.id, created.public_key, created.secret_key, generated=public_key is None
-            )
+            try:
+                created = store.create_project(DEFAULT_PROJECT, public_key=public_key, secret_key=secret_key)
+                return ProjectKeysNotice(
+                    created.project.id, created.public_key, created.secret_key, generated=public_key is None
+                )
+            except ValueError:
+                # Replicas started together on one empty database all find no project and create it
+                # with the same keys: the ones that lose the race find the winner's and go on with it.
+                project = store.find_project(DEFAULT_PROJECT)
+                if project is None:
+                    raise
         if public_key is not None and secret_key is not None:
             known = store.authenticate(public_key, secret_key)
             if known is None or known.id != project.id:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,31 +63,39 @@ def postgres_dsn() -> str:
 
 
 @contextmanager
-def fresh_engine(dialect: str, directory: Path) -> Iterator[sa.Engine]:
-    """An engine on an empty database of ``dialect``, removed afterwards."""
-    if dialect == "sqlite":
-        engine = make_engine(f"sqlite:///{directory / 'store.db'}")
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-        return
+def postgres_schema() -> Iterator[str]:
+    """The URL of a new, uniquely named, empty PostgreSQL schema, dropped afterwards. Every connection
+    made with the URL sees only that schema (temporary tables aside), so servers given it as ``--db``
+    share a database of their own."""
     dsn = postgres_dsn()
     schema = f"test_{uuid.uuid4().hex[:16]}"
     admin = make_engine(dsn)
     try:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        # Every connection of the engine sees only the new schema (temporary tables aside).
-        engine = make_engine(dsn, connect_args={"options": f"-csearch_path={schema}"})
         try:
-            yield engine
+            # libpq's ``options`` as a URL query: psycopg hands it to the server at connect.
+            url = sa.make_url(dsn).update_query_dict({"options": f"-csearch_path={schema}"})
+            yield url.render_as_string(hide_password=False)
         finally:
-            engine.dispose()
             with admin.begin() as conn:
                 conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
     finally:
         admin.dispose()
+
+
+@contextmanager
+def fresh_engine(dialect: str, directory: Path) -> Iterator[sa.Engine]:
+    """An engine on an empty database of ``dialect``, removed afterwards."""
+    with ExitStack() as stack:
+        if dialect == "sqlite":
+            engine = make_engine(f"sqlite:///{directory / 'store.db'}")
+        else:
+            engine = make_engine(stack.enter_context(postgres_schema()))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def dialect_params() -> list[object]:

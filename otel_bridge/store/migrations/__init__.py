@@ -19,6 +19,8 @@ from alembic.script import ScriptDirectory
 from otel_bridge.store.sql import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
+#: PostgreSQL advisory-lock key held by a migration's transaction (any constant unlikely elsewhere).
+_MIGRATION_LOCK = 0x6F74656C5F6D6967  # "otel_mig"
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -34,11 +36,24 @@ def _engine(target: sa.Engine | str) -> sa.Engine:
     return target if isinstance(target, sa.Engine) else make_engine(target)
 
 
+def _serialize(connection: sa.Connection) -> None:
+    """Make concurrent migrations of one PostgreSQL database run one after another.
+
+    Replicas started together on an empty database each run ``upgrade`` at start; without the lock
+    they all create ``alembic_version`` and the tables at once, and all but one fail on a duplicate
+    catalog entry. PostgreSQL's DDL is transactional, so the replicas that waited then find the
+    database at head and do nothing. SQLite's write lock serializes migrations by itself.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+
+
 def upgrade(target: sa.Engine | str, revision: str = "head") -> None:
     """Migrate the database forward to ``revision``, in one transaction."""
     engine = _engine(target)
     try:
         with engine.begin() as connection:
+            _serialize(connection)
             command.upgrade(alembic_config(connection), revision)
     finally:
         if not isinstance(target, sa.Engine):
@@ -50,6 +65,7 @@ def downgrade(target: sa.Engine | str, revision: str = "-1") -> None:
     engine = _engine(target)
     try:
         with engine.begin() as connection:
+            _serialize(connection)
             command.downgrade(alembic_config(connection), revision)
     finally:
         if not isinstance(target, sa.Engine):
