@@ -12,7 +12,12 @@ import platform
 import sys
 import time
 
-MODULES = ("tests.bench.bench_decode", "tests.bench.bench_store", "tests.bench.bench_e2e")
+MODULES = (
+    "tests.bench.bench_decode",
+    "tests.bench.bench_store",
+    "tests.bench.bench_e2e",
+    "tests.bench.bench_replicas",
+)
 
 
 def main() -> int:

@@ -24,7 +24,9 @@ class App:
 
     def __init__(self, endpoint: str, resource: Mapping[str, Any] | None = None) -> None:
         self.sent = InMemorySpanExporter()
-        self.provider = TracerProvider(resource=Resource.create({"service.name": "chat-app", **(resource or {})}))
+        self.provider = TracerProvider(
+            resource=Resource.create({"service.name": "chat-app", **(resource or {})})
+        )
         self.provider.add_span_processor(SimpleSpanProcessor(self.sent))
         exporter = OTLPSpanExporter(endpoint=endpoint, insecure=True)
         self.provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=100))
@@ -36,7 +38,7 @@ class App:
         with self.tracer.start_as_current_span("turn", attributes={"user.id": user}):
             with self.tracer.start_as_current_span("retrieve", attributes=dict(session)):
                 pass
-            attributes = {
+            attributes: dict[str, str | int] = {
                 "gen_ai.operation.name": "chat",
                 "gen_ai.request.model": "gpt-4o",
                 "gen_ai.usage.input_tokens": INPUT_TOKENS,

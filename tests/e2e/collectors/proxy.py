@@ -3,6 +3,7 @@ are compressed (a gzip body of repetitive text is a small fraction of the text).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from types import TracebackType
@@ -39,21 +40,16 @@ class CountingProxy:
             back.join()
 
     def _pump(self, source: socket.socket, sink: socket.socket, counted: bool) -> None:
-        try:
+        with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
                 if counted:
                     with self._lock:
                         self.sent += len(chunk)
                 sink.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            # Either side closing ends the relay in both directions.
-            for side in (source, sink):
-                try:
-                    side.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        # Either side closing ends the relay in both directions.
+        for side in (source, sink):
+            with contextlib.suppress(OSError):
+                side.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         """Stop accepting; open connections end when either side closes."""

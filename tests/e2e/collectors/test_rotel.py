@@ -106,9 +106,7 @@ def test_rotel_delivers_sessions_grouped_and_compressed(
             assert stored.keys() == sent, rotel.log()
     assert set(stored.values()) == {1}
     per_trace = INPUT_TOKENS + OUTPUT_TOKENS
-    assert sessions_of(server) == {
-        f"chat-{n}": (3, (f"user-{n}",), 3 * per_trace, 9) for n in range(3)
-    }
+    assert sessions_of(server) == {f"chat-{n}": (3, (f"user-{n}",), 3 * per_trace, 9) for n in range(3)}
     assert 0 < proxy.sent < len(PROMPT) * 9 // 10, f"{proxy.sent} bytes on the wire: not compressed"
 
 
@@ -150,7 +148,10 @@ def test_restarting_otel_bridge_under_rotel_loses_and_duplicates_nothing(
     SIGKILL) and started again on the same ports and database. Every span the application ended is
     stored, each once, and the sessions count each trace and token once: rotel's retries of exports
     that otel-bridge had not acknowledged (or had committed just before dying) duplicate nothing."""
-    variables = {"OTEL_BRIDGE_GRPC_URL": f"http://{server.grpc_target}", "OTEL_BRIDGE_BASIC_AUTH": basic_token(server)}
+    variables = {
+        "OTEL_BRIDGE_GRPC_URL": f"http://{server.grpc_target}",
+        "OTEL_BRIDGE_BASIC_AUTH": basic_token(server),
+    }
     ports = ("--http-port", str(server.http_port), "--grpc-port", str(server.grpc_port))
     with running_rotel(tmp_path / "rotel", ["agent.env"], variables) as rotel:
         app = App(rotel.grpc_endpoint)

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +65,9 @@ class Cluster:
     directory: Path
     store: SqlStore
     replicas: list[ServerProcess] = field(default_factory=list)
+    #: Settings of every replica. By default a thread decodes: six Python processes on two cores
+    #: only make the tests slower.
+    environment: dict[str, str] = field(default_factory=lambda: {"OTEL_BRIDGE_DECODE_PROCESSES": "0"})
     _channels: dict[int, grpc.Channel] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -77,9 +80,7 @@ class Cluster:
         self.replicas += started
 
     def _start_one(self, number: int) -> ServerProcess:
-        # A thread decodes: six processes of Python on two cores are slow enough.
-        env = {"OTEL_BRIDGE_DECODE_PROCESSES": "0"}
-        return start_server(self.directory / f"replica-{number}", env, "--db", self.url)
+        return start_server(self.directory / f"replica-{number}", self.environment, "--db", self.url)
 
     def restart(self, number: int) -> None:
         """Start replica ``number`` again (after a kill), on new ports."""
@@ -135,8 +136,10 @@ class Cluster:
 
 def _queue_full(error: grpc.RpcError) -> bool:
     """Whether an ``UNAVAILABLE`` is otel-bridge's backpressure (it carries a RetryInfo)."""
-    trailers = error.trailing_metadata() if isinstance(error, grpc.Call) else None
-    return any(key == "google.rpc.retryinfo-bin" for key, _ in trailers or ())
+    if not isinstance(error, grpc.Call):
+        return False
+    trailers: tuple[tuple[str, str | bytes], ...] = tuple(error.trailing_metadata() or ())
+    return any(key == "google.rpc.retryinfo-bin" for key, _ in trailers)
 
 
 def _http(server: ServerProcess, body: bytes, authorization: str, *, gzipped: bool) -> float | None:
@@ -192,15 +195,19 @@ def send_all(
         raise AssertionError(f"a request was never acknowledged: {failovers[-3:]}")
 
     with ThreadPoolExecutor(senders) as pool:
-        for future in [pool.submit(deliver, body, route) for body, route in zip(bodies, routes)]:
+        for future in [pool.submit(deliver, body, route) for body, route in zip(bodies, routes, strict=True)]:
             future.result()
     return failovers
 
 
 @contextmanager
-def cluster(url: str, directory: Path) -> Iterator[Cluster]:
-    """A cluster on the database at ``url`` (migrated by its first replicas), closed afterwards."""
-    with ExitStack() as stack:
-        target = Cluster(url, directory, SqlStore(url))
-        stack.callback(target.close)
+def cluster(url: str, directory: Path, environment: dict[str, str] | None = None) -> Iterator[Cluster]:
+    """A cluster on the database at ``url`` (migrated by its first replicas), closed afterwards;
+    ``environment`` replaces the replicas' default settings."""
+    target = Cluster(url, directory, SqlStore(url))
+    if environment is not None:
+        target.environment = environment
+    try:
         yield target
+    finally:
+        target.close()

@@ -92,7 +92,9 @@ def _trace(rng: random.Random, start: int, session: str, mover: str | None) -> t
             "gen_ai.usage.output_tokens": usage_out,
         }
         if rng.random() < 0.5:
-            attributes["langfuse.observation.cost_details"] = f'{{"total": {rng.randrange(1, 10**6) / 10**6}}}'
+            attributes["langfuse.observation.cost_details"] = (
+                f'{{"total": {rng.randrange(1, 10**6) / 10**6}}}'
+            )
         children.append({"name": "chat gpt-4o", "attributes": attributes})
     middle = [child for child in children if child["name"].startswith("step")]
     rng.choice(middle)["attributes"]["session.id"] = session

@@ -189,7 +189,9 @@ def test_overlay_changes_only_what_it_says() -> None:
     overlay = load(CONFIG_DIR / "session-id.yaml")
     assert set(overlay) == {"processors", "service"}
     assert list(overlay["processors"]) == ["transform/session-id"]
-    assert overlay["service"] == {"pipelines": {"traces": {"processors": overlay["service"]["pipelines"]["traces"]["processors"]}}}
+    assert overlay["service"] == {
+        "pipelines": {"traces": {"processors": overlay["service"]["pipelines"]["traces"]["processors"]}}
+    }
 
 
 def test_readme_describes_every_file() -> None:
