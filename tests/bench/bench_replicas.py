@@ -72,7 +72,8 @@ class Run:
             return f"locks: PostgreSQL backends waited for a lock in {self.lock_wait_share:.0%} of samples"
         parts = (
             f"replicas {self.replica_cpu / self.seconds:.2f} cores, PostgreSQL "
-            f"{self.database_cpu / self.seconds:.2f}, senders {self.sender_cpu / self.seconds:.2f}"
+            f"{self.database_cpu / self.seconds:.2f}, senders {self.sender_cpu / self.seconds:.2f}; "
+            f"lock waits {self.lock_wait_share:.0%} of active backend samples"
         )
         if self.machine_busy > 0.9:
             others = max(0.0, self.machine_busy * CORES - self.busy_cores())
