@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from otel_bridge.store.sql import make_engine
 from tests.bench.bench_e2e import make_bodies
 from tests.e2e.scale.replicas import Cluster, Route, cluster, send_all
+from tests.e2e.server import process_tree
 from tests.support.databases import POSTGRES_DSN_ENV, postgres_schema
 
 SPANS_ENV = "OTEL_BRIDGE_BENCH_REPLICAS_SPANS"
@@ -95,13 +96,7 @@ def machine_cpu() -> tuple[int, int]:
 def process_cpu(pid: int) -> float:
     """CPU seconds (user + system) of ``pid`` and of its children (0 once it is gone)."""
     total = 0.0
-    pids = [pid]
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            pids += [int(child) for child in children.read_text().split()]
-        except OSError:
-            continue
-    for one in pids:
+    for one in process_tree(pid):
         try:
             fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

@@ -200,17 +200,22 @@ class RssSampler(threading.Thread):
         return self.peak
 
 
-def tree_rss(pid: int) -> int:
-    """RSS in bytes of ``pid`` and its direct children (a writer process, if any; started by any of
-    its threads, hence every task's ``children``)."""
-    total = 0
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its direct children (a decode process, if any; started by any of its threads,
+    hence every task's ``children``)."""
     pids = [pid]
     for children in Path(f"/proc/{pid}/task").glob("*/children"):
         try:
             pids += [int(child) for child in children.read_text().split()]
         except OSError:
             continue
-    for one in pids:
+    return pids
+
+
+def tree_rss(pid: int) -> int:
+    """RSS in bytes of ``pid`` and its direct children (``process_tree``)."""
+    total = 0
+    for one in process_tree(pid):
         try:
             for line in Path(f"/proc/{one}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
