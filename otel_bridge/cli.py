@@ -28,7 +28,7 @@ def _db_url(args: argparse.Namespace) -> str:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from otel_bridge.store import migrations  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415 - server extra, imported on use
 
     url = _db_url(args)
     migrations.upgrade(url, args.revision)
@@ -37,7 +37,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _db_downgrade(args: argparse.Namespace) -> int:
-    from otel_bridge.store import migrations  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415 - server extra, imported on use
 
     url = _db_url(args)
     migrations.downgrade(url, args.revision)
@@ -46,7 +46,7 @@ def _db_downgrade(args: argparse.Namespace) -> int:
 
 
 def _db_current(args: argparse.Namespace) -> int:
-    from otel_bridge.store import migrations  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415 - server extra, imported on use
 
     url = _db_url(args)
     revision = migrations.current_revision(url) or "base"

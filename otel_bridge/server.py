@@ -70,7 +70,7 @@ class ProjectKeysNotice:
 
 def open_store(db: str) -> SqlStore:
     """Migrate the database to the newest schema and open the store on it."""
-    from otel_bridge.store import migrations  # noqa: PLC0415 - Alembic is needed only here
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415 - Alembic is needed only here
 
     migrations.upgrade(db)
     return SqlStore(db)
@@ -201,7 +201,7 @@ class BridgeServer:
         )
         authenticator = Authenticator(store, ttl=settings.auth_cache_seconds)
         context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
-        decoders = DecodePool(settings.decode_processes)
+        decoders = DecodePool(store.preparer, settings.decode_processes)
         handler = TraceExportHandler(ingestor, metrics, decoders)
         limits = HttpLimits(settings.max_request_bytes, settings.max_decompressed_bytes)
         app = build_app(context, handler, limits, collect_routes(context))
@@ -334,7 +334,7 @@ def create_keys(db: str, project_name: str, *, replace: bool = False) -> Created
     existing project's pair (the old pair stops working; running servers forget it within their
     authentication cache time). Raises ``ConfigError`` when the project exists and ``replace`` is
     false."""
-    from otel_bridge.store import projects  # noqa: PLC0415 - key generation lives with the store
+    from otel_bridge.store import keys  # noqa: PLC0415 - key generation lives with the store
 
     store = open_store(db)
     try:
@@ -349,7 +349,7 @@ def create_keys(db: str, project_name: str, *, replace: bool = False) -> Created
                 f"project {project_name!r} already exists; pass --replace to replace its key pair "
                 "(the old pair stops working), or choose another name for a new project"
             )
-        public_key, secret_key = projects.generate_public_key(), projects.generate_secret_key()
+        public_key, secret_key = keys.generate_public_key(), keys.generate_secret_key()
         store.set_project_keys(existing.id, public_key, secret_key)
         return CreatedKeys(existing.id, project_name, public_key, secret_key, True)
     finally:
