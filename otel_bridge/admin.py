@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from otel_bridge.config import Settings
 from otel_bridge.errors import CommandError, ConfigError
 from otel_bridge.model.langfuse_wire import basic_authorization
-from otel_bridge.store import projects
+from otel_bridge.store.keys import generate_public_key, generate_secret_key
 from otel_bridge.store.sql import SqlStore
 
 #: The project that ``serve`` creates on first start and whose keys it prints.
@@ -24,7 +24,7 @@ DEFAULT_PROJECT = "default"
 
 def open_store(db: str) -> SqlStore:
     """Migrate the database to the newest schema and open the store on it."""
-    from otel_bridge.store import migrations  # noqa: PLC0415 - Alembic is needed only here
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415 - Alembic is needed only here
 
     migrations.upgrade(db)
     return SqlStore(db)
@@ -128,7 +128,7 @@ def create_keys(db: str, project_name: str, *, replace: bool = False) -> Created
                 "(the old pair stops working), or choose another name for a new project",
                 exit_status=2,
             )
-        public_key, secret_key = projects.generate_public_key(), projects.generate_secret_key()
+        public_key, secret_key = generate_public_key(), generate_secret_key()
         store.set_project_keys(existing.id, public_key, secret_key)
         return CreatedKeys(existing.id, project_name, public_key, secret_key, True)
     finally:

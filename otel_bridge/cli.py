@@ -28,7 +28,7 @@ _DB_HELP = f"SQLAlchemy URL of the database (default: ${env_name('db')}, else {D
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
-    from otel_bridge.store import migrations  # noqa: PLC0415
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415
 
     url = database_url(args.db)
     migrations.upgrade(url, args.revision)
@@ -38,7 +38,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _db_downgrade(args: argparse.Namespace) -> int:
     from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
-    from otel_bridge.store import migrations  # noqa: PLC0415
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415
 
     url = database_url(args.db)
     migrations.downgrade(url, args.revision)
@@ -48,7 +48,7 @@ def _db_downgrade(args: argparse.Namespace) -> int:
 
 def _db_current(args: argparse.Namespace) -> int:
     from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
-    from otel_bridge.store import migrations  # noqa: PLC0415
+    from otel_bridge.store.sql import migrations  # noqa: PLC0415
 
     url = database_url(args.db)
     revision = migrations.current_revision(url) or "base"

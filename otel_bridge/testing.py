@@ -1,4 +1,5 @@
-"""Test helpers shipped to users: build OTLP ``ExportTraceServiceRequest``s from plain Python values.
+"""Test helpers shipped to users: build OTLP ``ExportTraceServiceRequest``s from plain Python values,
+and keep what otel-bridge stores in memory.
 
 Like structlog's ``testing`` module, these helpers exist so that tests of code built on otel-bridge (and
 otel-bridge's own tests) can write spans in a few lines::
@@ -14,7 +15,10 @@ otel-bridge's own tests) can write spans in a few lines::
 
 Ids may be given as hex strings or raw bytes and are not validated, so that tests can build invalid
 spans on purpose. ``InMemorySink`` (from ``otel_bridge.sdk``) keeps what ``BridgeSpanExporter``
-translates, for tests of applications that use the in-process library. Only the base dependencies
+translates, for tests of applications that use the in-process library. ``InMemoryStore`` (from
+``otel_bridge.store.memory``) is the whole ``Store`` in memory, as OpenTelemetry ships an
+``InMemorySpanExporter``: the traces, sessions and observations the server would store, read back
+with the same filters and semantics, without a database. Only the base dependencies
 (``opentelemetry-proto``, ``opentelemetry-sdk``) and the standard library are imported: no server
 dependencies.
 """
@@ -41,9 +45,11 @@ from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Sp
 
 from otel_bridge.model import SpanKind, StatusCode
 from otel_bridge.sdk.sinks import InMemorySink
+from otel_bridge.store.memory import InMemoryStore
 
 __all__ = [
     "InMemorySink",
+    "InMemoryStore",
     "build_export_request",
     "make_event",
     "make_link",

@@ -29,8 +29,9 @@ All queue state lives on the event loop; only the write runs in the writer threa
 Why the writer is a thread of the server process and the decoders are processes: a child process
 running ``write_batch`` on pickled translations was measured (``tests/bench/bench_e2e.py``, 30,720
 LLM-sized spans, 4 clients, this 2-core machine) at 0.6-0.8x the thread's throughput, because
-pickling a ``Translation`` costs about 40 µs a span on each side. A ``PreparedBatch`` is builtins
-only and costs a few µs, so the work before the write moved to the decode workers instead.
+pickling a ``Translation`` costs about 40 µs a span on each side. What the store's ``WritePreparer``
+makes (the SQL store's: builtins only) costs a few µs, so the work before the write moved to the
+decode workers instead.
 """
 
 from __future__ import annotations
@@ -48,8 +49,7 @@ from typing import Protocol
 from otel_bridge.errors import OtelBridgeError, QueueFull, StoreUnavailable, WriteRejected
 from otel_bridge.ingest.stats import IngestStats
 from otel_bridge.model import Rejected
-from otel_bridge.store import TRACE_CLAIMS_ID
-from otel_bridge.store.prepared import PreparedBatch, observation_ids, prepare_batch, split_prepared
+from otel_bridge.store import PreparedWrite, WritePreparer
 from otel_bridge.translate import Translation
 
 logger = logging.getLogger("otel_bridge.ingest")
@@ -62,7 +62,12 @@ MAX_RETRY_AFTER = 30.0
 class CanWritePrepared(Protocol):
     """The part of ``otel_bridge.store.Store`` the ingestor needs."""
 
-    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
+    @property
+    def preparer(self) -> WritePreparer:
+        """What prepares the store's writes."""
+        ...
+
+    def write_prepared(self, batches: Sequence[PreparedWrite]) -> None:
         """Store the batches in one transaction, in order; committed when this returns."""
         ...
 
@@ -71,24 +76,17 @@ class CanWritePrepared(Protocol):
 class _Pending:
     project_id: str
     #: Prepared by a decode worker, or None: ``translations`` are prepared by the writer.
-    batch: PreparedBatch | None
+    batch: PreparedWrite | None
     translations: Sequence[Translation]
     spans: int
     size: int
     done: asyncio.Future[tuple[Rejected, ...]]
     settled: bool = False
 
-    def prepared(self) -> PreparedBatch:
-        return self.batch if self.batch is not None else prepare_batch(self.project_id, self.translations)
-
-    def by_trace(self) -> list[PreparedBatch]:
-        """The request's spans as one prepared batch per trace."""
+    def prepared(self, preparer: WritePreparer) -> PreparedWrite:
         if self.batch is not None:
-            return split_prepared(self.batch)
-        traces: dict[str, list[Translation]] = {}
-        for translation in self.translations:
-            traces.setdefault(translation.observation.trace_id, []).append(translation)
-        return [prepare_batch(self.project_id, part) for _, part in sorted(traces.items())]
+            return self.batch
+        return preparer.prepare(self.project_id, self.translations)
 
 
 @dataclass(eq=False)
@@ -109,10 +107,11 @@ class Reservation:
         self._begin()
         return await self.ingestor._commit(self, project_id, None, translations, len(translations))
 
-    async def commit_prepared(self, batch: PreparedBatch | None, spans: int) -> tuple[Rejected, ...]:
-        """``commit`` for spans a decode worker prepared (``batch`` None: there were none)."""
+    async def commit_prepared(self, batch: PreparedWrite | None, spans: int) -> tuple[Rejected, ...]:
+        """``commit`` for spans a decode worker prepared with ``Ingestor.preparer`` (``batch`` None:
+        there were none)."""
         self._begin()
-        project_id = "" if batch is None else batch["project_id"]
+        project_id = "" if batch is None else batch.project_id
         return await self.ingestor._commit(self, project_id, batch, (), spans if batch is not None else 0)
 
     def _begin(self) -> None:
@@ -206,6 +205,11 @@ class Ingestor:
     # -- intake ---------------------------------------------------------------------------------
 
     @property
+    def preparer(self) -> WritePreparer:
+        """The store's ``WritePreparer``: what decode workers prepare requests with."""
+        return self._store.preparer
+
+    @property
     def queued_bytes(self) -> int:
         """Bytes reserved and not yet settled."""
         return self._queued_bytes
@@ -260,7 +264,7 @@ class Ingestor:
         self,
         reservation: Reservation,
         project_id: str,
-        batch: PreparedBatch | None,
+        batch: PreparedWrite | None,
         translations: Sequence[Translation],
         spans: int,
     ) -> tuple[Rejected, ...]:
@@ -360,7 +364,8 @@ class Ingestor:
         )
         rejected: list[Rejected] = []
         try:
-            await loop.run_in_executor(self._executor, self._bisect, item.by_trace(), failure, rejected)
+            parts = self.preparer.split(item.prepared(self.preparer))
+            await loop.run_in_executor(self._executor, self._bisect, parts, failure, rejected)
         except Exception as error:
             self._settle(item, _classified(error))
             return
@@ -369,17 +374,16 @@ class Ingestor:
         logger.error("rejected %d spans the database refused: %s", len(rejected), failure.message)
         self._settle(item, None, tuple(rejected))
 
-    def _bisect(self, parts: list[PreparedBatch], failure: OtelBridgeError, rejected: list[Rejected]) -> None:
+    def _bisect(self, parts: list[PreparedWrite], failure: OtelBridgeError, rejected: list[Rejected]) -> None:
         """Write ``parts`` (known to fail together with ``failure``) in halves, down to single traces;
         the spans of a single trace that fails for good go to ``rejected``."""
         if len(parts) == 1:
             (part,) = parts
-            (trace_id,) = part["trace_ids"] or ("",)
+            (trace_id,) = part.trace_ids or ("",)
             reason = f"store refused the spans of trace {trace_id} for good: {failure.message}"
             rejected.extend(
-                Rejected(trace_id, span_id, reason)
-                for span_id in observation_ids(part)
-                if span_id != TRACE_CLAIMS_ID
+                Rejected(span_trace_id, span_id, reason)
+                for span_trace_id, span_id in self.preparer.span_ids(part)
             )
             return
         middle = len(parts) // 2
@@ -395,7 +399,7 @@ class Ingestor:
     def _write_blocking(self, items: list[_Pending]) -> None:
         if self._commit_delay:
             time.sleep(self._commit_delay)
-        self._store.write_prepared([item.prepared() for item in items])
+        self._store.write_prepared([item.prepared(self.preparer) for item in items])
 
     def _settle(
         self, item: _Pending, error: BaseException | None, rejected: tuple[Rejected, ...] = ()
@@ -413,8 +417,8 @@ class Ingestor:
 
 
 def _classified(error: BaseException) -> OtelBridgeError:
-    """The store classifies what it raises (``store/failures.py``); anything else escaping a write is
-    a fault that writing the same spans again would repeat."""
+    """The store classifies what it raises (the SQL store: ``store/sql/errors.py``); anything else
+    escaping a write is a fault that writing the same spans again would repeat."""
     if isinstance(error, OtelBridgeError):
         return error
     return WriteRejected(f"{type(error).__name__}: {error}")

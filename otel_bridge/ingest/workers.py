@@ -1,16 +1,18 @@
-"""Decode workers: an OTLP body becomes a ``PreparedBatch`` in a worker process, beside the writer.
+"""Decode workers: an OTLP body becomes a ``PreparedWrite`` in a worker process, beside the writer.
 
 Why processes: decoding, translating and encoding the rows of a span is about 90 µs of Python that
 holds the GIL, and the writer's share (its Python and SQLite) is about as much again. In one
 process the two take turns on the GIL, so the server used one core at a time; with the Python
 before the write running in worker processes, the writer's process and the workers each keep a
-core busy. What crosses between them is the body (bytes) one way and a ``PreparedBatch`` (builtins
-only, a few µs a span to pickle) the other.
+core busy. What crosses between them is the store's ``WritePreparer`` and the body (bytes) one way
+and a ``PreparedWrite`` (the SQL store's: builtins only, a few µs a span to pickle) the other.
 
 Workers are spawned, not forked: the server process runs gRPC's threads and the writer thread,
-which a fork would copy mid-flight. A spawned worker imports only what decoding needs (no web
-stack, no SQLAlchemy), about 40 MB each. A worker whose server is gone (``kill -9``) exits within a
-second instead of lingering with the server's stdout and stderr open: ``_watch_parent``.
+which a fork would copy mid-flight. A spawned worker imports only what decoding and the preparer
+need: no web stack, but SQLAlchemy's Core, since the SQL preparer's row layout is derived from the
+schema; about 50 MB each (SQLAlchemy about 20 of them). A worker whose server is gone (``kill -9``)
+exits within a second instead of lingering with the server's stdout and stderr open:
+``_watch_parent``.
 
 ``processes=0`` runs the same function in one thread of this process instead (tests, one-core
 machines).
@@ -32,7 +34,7 @@ from typing import Literal
 from otel_bridge.errors import StoreUnavailable
 from otel_bridge.model import Rejected
 from otel_bridge.otlp import decode_json, decode_protobuf
-from otel_bridge.store.prepared import PreparedBatch, prepare_batch
+from otel_bridge.store import PreparedWrite, WritePreparer
 from otel_bridge.translate import translate_spans
 
 logger = logging.getLogger("otel_bridge.ingest")
@@ -45,17 +47,19 @@ class PreparedExport:
     """One export request, decoded, translated and encoded: what the writer needs, and what the
     client is told (``accepted`` spans, and the ``rejected`` ones with the rule each broke)."""
 
-    batch: PreparedBatch | None  # None when no span was accepted
+    batch: PreparedWrite | None  # None when no span was accepted
     accepted: int
     rejected: tuple[Rejected, ...]
 
 
-def prepare_export(project_id: str, body: bytes, encoding: Encoding) -> PreparedExport:
-    """Decode, translate and prepare one request body (already decompressed); raises ``DecodeError``
-    for an undecodable body. Runs in a worker process."""
+def prepare_export(
+    preparer: WritePreparer, project_id: str, body: bytes, encoding: Encoding
+) -> PreparedExport:
+    """Decode, translate and prepare (with ``preparer``) one request body (already decompressed);
+    raises ``DecodeError`` for an undecodable body. Runs in a worker process."""
     result = decode_protobuf(body) if encoding == "protobuf" else decode_json(body)
     translations = translate_spans(result.records)
-    batch = prepare_batch(project_id, translations) if translations else None
+    batch = preparer.prepare(project_id, translations) if translations else None
     return PreparedExport(batch, len(translations), result.rejected)
 
 
@@ -78,16 +82,18 @@ def _watch_parent() -> None:
 
 
 class DecodePool:
-    """``prepare_export`` in ``processes`` spawned worker processes (or one thread when 0).
+    """``prepare_export`` with ``preparer`` (the store's, picklable) in ``processes`` spawned worker
+    processes (or one thread when 0).
 
     ``start()`` spawns the workers and waits until they have imported everything, so the first
     request does not pay for it. A worker that dies (killed, out of memory) breaks the pool: its
     requests fail with a retryable error and the next request gets a new pool.
     """
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, preparer: WritePreparer, processes: int) -> None:
         if processes < 0:
             raise ValueError("processes must be 0 or more")
+        self.preparer = preparer
         self.processes = processes
         self._executor: Executor | None = None
 
@@ -107,7 +113,7 @@ class DecodePool:
         # One empty request per worker: each import happens before the first real request.
         await asyncio.gather(
             *(
-                loop.run_in_executor(executor, prepare_export, "", b"", "protobuf")
+                loop.run_in_executor(executor, prepare_export, self.preparer, "", b"", "protobuf")
                 for _ in range(max(1, self.processes))
             )
         )
@@ -119,7 +125,9 @@ class DecodePool:
             executor = self._executor = self._new_executor()
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(executor, prepare_export, project_id, body, encoding)
+            return await loop.run_in_executor(
+                executor, prepare_export, self.preparer, project_id, body, encoding
+            )
         except BrokenProcessPool:
             logger.error("a decode worker died; starting new ones")
             if self._executor is executor:

@@ -7,7 +7,7 @@ Accepted forms (DESIGN.md, "Data flow"; Langfuse's own):
 - ``Authorization: Bearer <secret_key>``;
 - on gRPC, the ``authorization`` metadata entry with either form.
 
-Verifying a secret runs scrypt on purpose (tens of milliseconds, ``store/projects.py``), and every
+Verifying a secret runs scrypt on purpose (tens of milliseconds, ``store/keys.py``), and every
 export request authenticates, so ``Authenticator`` remembers a verified header for ``ttl`` seconds,
 keyed by a SHA-256 digest of the header: the secret is never kept in clear. A failed header is
 remembered only for ``failure_ttl`` seconds (a few): enough to keep a misconfigured client that

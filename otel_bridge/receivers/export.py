@@ -80,7 +80,7 @@ class TraceExportHandler:
         self.ingestor = ingestor
         self.metrics = metrics
         # Without a pool given (tests), decoding runs in one thread of this process.
-        self.decoders = decoders if decoders is not None else DecodePool(0)
+        self.decoders = decoders if decoders is not None else DecodePool(ingestor.preparer, 0)
 
     async def export(self, project_id: str, body: bytes, encoding: Encoding, transport: str) -> ExportOutcome:
         """Store the spans of one decompressed request body; returns once they are committed.

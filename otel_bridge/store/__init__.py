@@ -1,9 +1,12 @@
 """The store: where translated spans become traces, observations and sessions (DESIGN.md, "Storage and
 grouping semantics").
 
-This module holds only the seam: the ``Store`` protocol, the value types its reads return, and the
-filters they take. ``SqlStore`` (``otel_bridge.store.sql``) implements it on SQLite and PostgreSQL;
-everything above the store (ingest, api, ui) depends on this module only.
+This module holds only the seam: the ``Store`` protocol, the value types its reads return, the
+filters they take, and the two opaque types of ingest's fast path (``WritePreparer``,
+``PreparedWrite``). It speaks the model: translations in, traces, sessions and observations out.
+``SqlStore`` (``otel_bridge.store.sql``) implements it on SQLite and PostgreSQL, ``InMemoryStore``
+(``otel_bridge.store.memory``) in a process's memory; everything above the store (ingest, api, ui)
+depends on this module only.
 
 Every method takes the caller's project id and never sees rows of another project. Times are aware UTC
 datetimes; costs are USD floats (stored exactly, as integer nano-dollars); pagination is offset/limit
@@ -13,9 +16,9 @@ and every listing reports its total count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from otel_bridge.model import Observation, ObservationLevel, ObservationType, Session, Trace
 from otel_bridge.model.langfuse_wire import TRACE_CLAIMS_ID
@@ -153,6 +156,49 @@ class ObservationFilter:
     version: str | None = None
 
 
+def given_filters(filter: SessionFilter | TraceFilter | ObservationFilter) -> dict[str, Any]:
+    """The fields of ``filter`` that are given (neither None nor an empty tuple): those that must hold."""
+    given: dict[str, Any] = {}
+    for field in fields(filter):
+        value = getattr(filter, field.name)
+        if value is not None and value != ():
+            given[field.name] = value
+    return given
+
+
+class PreparedWrite(Protocol):
+    """A write made ready by its store's ``WritePreparer``, possibly in another process (it pickles
+    cheaply). Opaque: only the store whose preparer made it looks inside."""
+
+    @property
+    def project_id(self) -> str:
+        """The project the spans are written into."""
+        ...
+
+    @property
+    def trace_ids(self) -> Sequence[str]:
+        """The traces the write touches, sorted."""
+        ...
+
+
+class WritePreparer(Protocol):
+    """The part of a store's write that needs no store: pure, stateless and picklable, so that ingest
+    can run it in decode worker processes beside the writer (``otel_bridge.ingest.DecodePool``)."""
+
+    def prepare(self, project_id: str, translations: Sequence[Translation]) -> PreparedWrite:
+        """The write of ``translations`` into ``project_id``; a span given twice: the last one wins."""
+        ...
+
+    def split(self, prepared: PreparedWrite) -> list[PreparedWrite]:
+        """``prepared`` as one write per trace (writing them all is writing ``prepared``): for finding
+        the trace a database refuses among a request's, so that the others are kept."""
+        ...
+
+    def span_ids(self, prepared: PreparedWrite) -> list[tuple[str, str]]:
+        """The (trace id, span id) of every observation ``prepared`` holds (claims rows left out)."""
+        ...
+
+
 class Store(Protocol):
     """Where translated spans are kept and read back, scoped by project.
 
@@ -188,16 +234,21 @@ class Store(Protocol):
         """The project with this id."""
         ...
 
+    @property
+    def preparer(self) -> WritePreparer:
+        """What prepares this store's writes (``write_prepared``), in any process."""
+        ...
+
     def write_batch(self, project_id: str, translations: Sequence[Translation]) -> None:
         """Store the spans of ``translations`` in one transaction, then resolve their traces and the
         aggregates of their traces and sessions; committed when this returns. The same as
-        ``write_prepared(prepare_batch(project_id, translations))``."""
+        ``write_prepared([preparer.prepare(project_id, translations)])``."""
         ...
 
-    def write_prepared(self, prepared: PreparedBatch | Sequence[PreparedBatch]) -> None:
-        """``write_batch`` of a batch already prepared by ``prepare_batch`` (possibly in another process:
-        a ``PreparedBatch`` survives pickling); several batches, of any projects, are written in one
-        transaction, as if one after another. Committed when this returns."""
+    def write_prepared(self, batches: Sequence[PreparedWrite]) -> None:
+        """``write_batch`` of writes made by this store's ``preparer``: all of them, of any projects, in
+        one transaction, as if one after another. Committed when this returns. Raises ``TypeError``
+        for a write another kind of store prepared."""
         ...
 
     def list_sessions(
@@ -262,14 +313,11 @@ class Store(Protocol):
         ...
 
 
-# Last: ``prepared`` (through ``codec``) imports TRACE_CLAIMS_ID from here.
-from otel_bridge.store.prepared import PreparedBatch, merge_prepared, prepare_batch  # noqa: E402
-
 __all__ = [
     "TRACE_CLAIMS_ID",
     "ObservationFilter",
     "Page",
-    "PreparedBatch",
+    "PreparedWrite",
     "Project",
     "ProjectKeys",
     "SessionDetail",
@@ -280,6 +328,6 @@ __all__ = [
     "TraceFilter",
     "TraceOrder",
     "TraceSummary",
-    "merge_prepared",
-    "prepare_batch",
+    "WritePreparer",
+    "given_filters",
 ]

@@ -24,8 +24,9 @@ from otel_bridge.receivers.export import TraceExportHandler
 from otel_bridge.receivers.http import HttpLimits
 from otel_bridge.receivers.metrics import Metrics
 from otel_bridge.server import build_app
-from otel_bridge.store.migrations import upgrade
-from otel_bridge.store.sql import SqlStore, make_engine
+from otel_bridge.store.sql import SqlStore
+from otel_bridge.store.sql.engine import make_engine
+from otel_bridge.store.sql.migrations import upgrade
 from tests.support.asgi import AsgiClient, Response
 
 __all__ = ["ApiClient", "ServedApi", "basic", "served_api"]

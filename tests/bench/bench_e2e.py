@@ -184,8 +184,8 @@ def in_process_reference(bodies: list[bytes]) -> str:
     other on one thread, into a fresh SQLite database. The end-to-end figures are best read as a
     ratio to this one: it is what one core does when nothing else runs."""
     from otel_bridge.otlp import decode_protobuf
-    from otel_bridge.store.migrations import upgrade
     from otel_bridge.store.sql import SqlStore
+    from otel_bridge.store.sql.migrations import upgrade
     from otel_bridge.translate import translate_spans
 
     with tempfile.TemporaryDirectory(prefix="otel-bridge-bench-") as directory:

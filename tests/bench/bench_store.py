@@ -5,8 +5,8 @@ Run from the repository root: ``.venv/bin/python -m tests.bench.bench_store`` (o
 - Throughput: LLM-sized spans (about 1.5 KB of text each, like ``bench_decode``'s) translated
   beforehand, written in 512-span batches (one ``write_batch`` call, one transaction each) into a
   fresh database, with traces and session aggregates maintained; spans per second on one thread.
-  Then its two halves apart, into another fresh database: ``prepare_batch`` (the part ingest can run
-  in a worker process), the pickle round trip of its result (what handing it over costs), and
+  Then its two halves apart, into another fresh database: ``preparer.prepare`` (the part ingest can
+  run in a worker process), the pickle round trip of its result (what handing it over costs), and
   ``write_prepared`` (the part the writer runs); for SQLite also the writer's floor, the prepared
   rows inserted with no reads, trace resolution or session aggregates.
 - Reads: after loading ``OTEL_BRIDGE_BENCH_SPANS`` spans (default 1,000,000) in one fiftieth as many
@@ -43,9 +43,11 @@ from otel_bridge.model import (
     SpanStatus,
     StatusCode,
 )
-from otel_bridge.store import PreparedBatch, prepare_batch
-from otel_bridge.store.migrations import upgrade
-from otel_bridge.store.sql import SqlStore, _SqliteDialect, make_engine
+from otel_bridge.store.sql import SqlStore
+from otel_bridge.store.sql.dialects import WRITE_OPTION, SqliteDialect
+from otel_bridge.store.sql.engine import make_engine
+from otel_bridge.store.sql.migrations import upgrade
+from otel_bridge.store.sql.prepare import SqlPreparedWrite
 from otel_bridge.translate import Translation, translate_spans
 
 BATCH = 512
@@ -311,8 +313,8 @@ def measure_throughput(kind: str, n_spans: int = 40 * BATCH) -> list[str]:
         project = store.create_project("bench").project.id
         store.write_batch(project, batches[0])
         started = time.perf_counter()
-        prepared = [prepare_batch(project, batch) for batch in batches[1:]]
-        lines.append(f"    prepare_batch alone          {_per_span(started, written):6.1f} µs/span")
+        prepared = [store.preparer.prepare(project, batch) for batch in batches[1:]]
+        lines.append(f"    preparer.prepare alone       {_per_span(started, written):6.1f} µs/span")
         size = sum(len(pickle.dumps(one, protocol=5)) for one in prepared)
         rounds = []
         for _ in range(3):  # the best of three: short, and the machine is shared
@@ -326,7 +328,7 @@ def measure_throughput(kind: str, n_spans: int = 40 * BATCH) -> list[str]:
         elapsed = cpu = 0.0
         for one in prepared:
             started, started_cpu = time.perf_counter(), time.process_time()
-            store.write_prepared(one)
+            store.write_prepared([one])
             elapsed += time.perf_counter() - started
             cpu += time.process_time() - started_cpu
         lines.append(
@@ -342,10 +344,10 @@ def _per_span(started: float, spans: int) -> float:
     return (time.perf_counter() - started) * 1e6 / spans
 
 
-def _sqlite_floor(project: str, prepared: list[PreparedBatch]) -> str:
+def _sqlite_floor(project: str, prepared: list[SqlPreparedWrite]) -> str:
     """The prepared batches' observation and content rows inserted as ``write_prepared`` inserts them:
     what it costs without reading stored spans, resolving traces and maintaining sessions."""
-    dialect = _SqliteDialect()
+    dialect = SqliteDialect()
     with tempfile.TemporaryDirectory(prefix="otel-bridge-bench-") as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'floor.db'}")
         upgrade(engine)
@@ -353,14 +355,14 @@ def _sqlite_floor(project: str, prepared: list[PreparedBatch]) -> str:
         written = 0
         try:
             with engine.connect() as conn:
-                conn.execution_options(otel_bridge_write=True)
+                conn.execution_options(**{WRITE_OPTION: True})
                 for one in prepared:
                     started = time.perf_counter()
                     with conn.begin():
-                        dialect.insert_contents(conn, one["contents"])
-                        dialect.insert_observations(conn, one["observations"])
+                        dialect.insert_contents(conn, one.contents)
+                        dialect.insert_observations(conn, one.observations)
                     elapsed += time.perf_counter() - started
-                    written += sum(len(rows) for _, rows in one["observations"])
+                    written += sum(len(rows) for _, rows in one.observations)
         finally:
             engine.dispose()
     return (

@@ -1,5 +1,6 @@
-"""The store contract runs against SQLite and PostgreSQL (fixtures in ``tests/support/fixtures.py``)."""
+"""The store contract runs against every store: in memory, SQLite and PostgreSQL (fixtures in
+``tests/support/fixtures.py``)."""
 
-from tests.support.fixtures import dialect, empty_engine, project_id, store
+from tests.support.fixtures import project_id, store
 
-__all__ = ["dialect", "empty_engine", "project_id", "store"]
+__all__ = ["project_id", "store"]

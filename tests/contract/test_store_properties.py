@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from otel_bridge.model import SpanRecord, SpanStatus, StatusCode
-from otel_bridge.store.sql import SqlStore
+from otel_bridge.store import Store
 from otel_bridge.translate import Translation, resolve_trace, translate_spans
 from tests.support.spans import SECOND, T0
 from tests.support.state import dump_state
@@ -91,8 +91,8 @@ def an_arrival(draw: st.DrawFn) -> tuple[list[Translation], list[list[Translatio
     return spans, batches
 
 
-#: Hypothesis settings of store properties: one migrated database per test (a function-scoped
-#: fixture), each example writing into fresh projects of it.
+#: Hypothesis settings of store properties: one store per test (a function-scoped fixture; for the
+#: SQL stores, one migrated database), each example writing into fresh projects of it.
 STORE_EXAMPLES = settings(
     max_examples=100,
     deadline=None,
@@ -103,7 +103,7 @@ STORE_EXAMPLES = settings(
 @STORE_EXAMPLES
 @given(case=an_arrival())
 def test_stored_state_is_independent_of_arrival(
-    store: SqlStore, case: tuple[list[Translation], list[list[Translation]]]
+    store: Store, case: tuple[list[Translation], list[list[Translation]]]
 ) -> None:
     """Any order, batching and duplication of the same spans stores the same state as one sorted batch."""
     spans, batches = case
@@ -111,7 +111,7 @@ def test_stored_state_is_independent_of_arrival(
     store.write_batch(reference, sorted(spans, key=lambda t: (t.observation.trace_id, t.observation.id)))
     for batch in batches:
         store.write_batch(shuffled, batch)
-    assert dump_state(store.engine, shuffled) == dump_state(store.engine, reference)
+    assert dump_state(store, shuffled) == dump_state(store, reference)
 
     # And the state is the right one: traces as the pure model resolves them, sessions from scratch.
     by_trace: dict[str, list[Translation]] = defaultdict(list)

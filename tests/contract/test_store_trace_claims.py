@@ -1,5 +1,5 @@
 """Claims rows (``TRACE_CLAIMS_ID``: a trace's own claims without an observation, as Langfuse's
-``trace-create`` sends them), ``get_translation``, and Langfuse's UUID ids, on SQLite and PostgreSQL."""
+``trace-create`` sends them), ``get_translation``, and Langfuse's UUID ids, on every store."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import pytest
 
 from otel_bridge.errors import NotFound
 from otel_bridge.model import Observation, ObservationType, Payload, TraceClaims, nanos_to_datetime
-from otel_bridge.store import TRACE_CLAIMS_ID, ObservationFilter, SessionFilter
-from otel_bridge.store.sql import SqlStore
+from otel_bridge.store import TRACE_CLAIMS_ID, ObservationFilter, SessionFilter, Store
 from otel_bridge.translate import Translation
 from tests.support.spans import SECOND, T0, generation, record, trace_id, translate
 from tests.support.state import dump_state
@@ -46,7 +45,7 @@ def claims_row(trace: str, *, at: float = 0.0, **claims: object) -> Translation:
 
 
 class TestClaimsRow:
-    def test_claims_row_is_no_observation(self, store: SqlStore, project_id: str) -> None:
+    def test_claims_row_is_no_observation(self, store: Store, project_id: str) -> None:
         """A claims row shapes its trace but is never listed, fetched or counted as an observation."""
         trace = trace_id(1)
         store.write_batch(
@@ -71,7 +70,7 @@ class TestClaimsRow:
         session = store.list_sessions(project_id, SessionFilter()).items[0]
         assert (session.id, session.trace_count, session.observation_count) == ("s1", 1, 1)
 
-    def test_claims_row_beats_span_claims(self, store: SqlStore, project_id: str) -> None:
+    def test_claims_row_beats_span_claims(self, store: Store, project_id: str) -> None:
         """The claims row's explicit claims win over what any span says, though spans end later."""
         trace = trace_id(1)
         store.write_batch(
@@ -88,7 +87,7 @@ class TestClaimsRow:
         assert resolved.input == {"q": 1}
         assert resolved.name == "span-1"  # no explicit name: the root span's
 
-    def test_claims_only_trace(self, store: SqlStore, project_id: str) -> None:
+    def test_claims_only_trace(self, store: Store, project_id: str) -> None:
         """A trace with a claims row and no observation yet is listed with no observations."""
         trace = str(uuid.uuid4())
         store.write_batch(project_id, [claims_row(trace, session_id="s", explicit_name="t")])
@@ -96,7 +95,7 @@ class TestClaimsRow:
         assert detail.observations == () and detail.summary.observation_count == 0
         assert detail.summary.trace.name == "t"
 
-    def test_order_free(self, store: SqlStore, project_id: str) -> None:
+    def test_order_free(self, store: Store, project_id: str) -> None:
         """A claims row and spans give one state whatever their arrival order and batching."""
         trace = trace_id(7)
         items = [
@@ -110,12 +109,12 @@ class TestClaimsRow:
             other = store.create_project(f"p{len(states)}").project.id
             for item in order:
                 store.write_batch(other, [item])
-            states.append(dump_state(store.engine, other))
+            states.append(dump_state(store, other))
         assert all(state == states[0] for state in states[1:])
 
 
 class TestGetTranslation:
-    def test_reads_back_what_was_written(self, store: SqlStore, project_id: str) -> None:
+    def test_reads_back_what_was_written(self, store: Store, project_id: str) -> None:
         """Observation and claims read back as written, payloads as text and content by value."""
         [written] = translate(
             record(3, 4, start=0, end=1, attrs={"session.id": "s", "langfuse.observation.input": '{"a": 1}'})
@@ -129,7 +128,7 @@ class TestGetTranslation:
         assert store.get_translation(project_id, trace_id(3), "nope") is None
         assert store.get_translation(project_id, trace_id(4), f"{4:016x}") is None
 
-    def test_claims_row_round_trip(self, store: SqlStore, project_id: str) -> None:
+    def test_claims_row_round_trip(self, store: Store, project_id: str) -> None:
         """A claims row's claims, inputs included, read back equal."""
         row = claims_row(
             trace_id(5),
@@ -144,7 +143,7 @@ class TestGetTranslation:
 
 
 class TestLangfuseIds:
-    def test_uuid_ids_are_stored_as_given(self, store: SqlStore, project_id: str) -> None:
+    def test_uuid_ids_are_stored_as_given(self, store: Store, project_id: str) -> None:
         """36-character UUID trace and observation ids (Langfuse's SDK) round-trip unchanged."""
         trace, span, parent = (str(uuid.uuid4()) for _ in range(3))
         [root] = translate(record(1, 1, start=0, end=2))
@@ -170,7 +169,7 @@ class TestLangfuseIds:
 
 
 class TestLangfuseFilters:
-    def test_sessions_by_creation_time(self, store: SqlStore, project_id: str) -> None:
+    def test_sessions_by_creation_time(self, store: Store, project_id: str) -> None:
         """``created_from``/``created_to`` compare the first activity alone, in ``[from, to)``."""
         store.write_batch(
             project_id,
@@ -187,7 +186,7 @@ class TestLangfuseFilters:
         # The activity range would include both: "early" is still active at 60.
         assert store.list_sessions(project_id, SessionFilter(from_time=ten)).total == 2
 
-    def test_observations_by_version(self, store: SqlStore, project_id: str) -> None:
+    def test_observations_by_version(self, store: Store, project_id: str) -> None:
         """``version`` selects observations of that version."""
         store.write_batch(
             project_id,

@@ -306,9 +306,9 @@ def rpc_status(result_body: bytes, content_type: str) -> tuple[int, str]:
 @pytest.fixture
 def unchanged(server: ServerProcess, store: SqlStore, project_id: str):  # type: ignore[no-untyped-def]
     """Asserts that the default project's stored state is the same after the test as before it."""
-    before = dump_state(store.engine, project_id)
+    before = dump_state(store, project_id)
     yield
-    assert dump_state(store.engine, project_id) == before
+    assert dump_state(store, project_id) == before
 
 
 @pytest.mark.usefixtures("unchanged")

@@ -1,4 +1,4 @@
-"""The store's Alembic migrations: reversible, and in step with ``otel_bridge.store.schema``."""
+"""The store's Alembic migrations: reversible, and in step with ``otel_bridge.store.sql.schema``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from otel_bridge import cli
-from otel_bridge.store import migrations, schema
+from otel_bridge.store.sql import migrations, schema
 
 TABLES = {"projects", "contents", "observations", "traces", "sessions"}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from otel_bridge.store.sql import make_engine
+from otel_bridge.store.sql.engine import make_engine
 
 POSTGRES_DSN_ENV = "OTEL_BRIDGE_TEST_POSTGRES_DSN"
 START_COMMAND = 'eval "$(.ci/start-postgres)"'

@@ -1,4 +1,4 @@
-"""pytest fixtures over both databases; a conftest imports them by name."""
+"""pytest fixtures over the stores and databases; a conftest imports them by name."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from otel_bridge.store.migrations import upgrade
+from otel_bridge.store import Store
+from otel_bridge.store.memory import InMemoryStore
 from otel_bridge.store.sql import SqlStore
+from otel_bridge.store.sql.migrations import upgrade
 from tests.support.databases import dialect_params, fresh_engine
 
 
@@ -27,14 +29,26 @@ def empty_engine(dialect: str, tmp_path: Path) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture
-def store(empty_engine: sa.Engine) -> Iterator[SqlStore]:
+def sql_store(empty_engine: sa.Engine) -> SqlStore:
     """A ``SqlStore`` on a freshly migrated database."""
     upgrade(empty_engine)
-    store = SqlStore(empty_engine)
-    yield store
+    return SqlStore(empty_engine)
+
+
+@pytest.fixture(params=[pytest.param("memory", id="memory"), *dialect_params()])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each store: an ``InMemoryStore``, and a ``SqlStore`` on a freshly migrated database of each kind."""
+    if request.param == "memory":
+        yield InMemoryStore()
+        return
+    with fresh_engine(str(request.param), tmp_path) as engine:
+        upgrade(engine)
+        store = SqlStore(engine)
+        yield store
+        store.close()
 
 
 @pytest.fixture
-def project_id(store: SqlStore) -> str:
+def project_id(store: Store) -> str:
     """The id of a new project in ``store``."""
     return store.create_project("test").project.id

@@ -14,10 +14,11 @@ import pytest
 from otel_bridge.errors import QueueFull, StoreUnavailable, WriteRejected
 from otel_bridge.ingest import Histogram, Ingestor
 from otel_bridge.model import Rejected
-from otel_bridge.store import PreparedBatch
-from otel_bridge.store.migrations import upgrade
-from otel_bridge.store.prepared import observation_ids
-from otel_bridge.store.sql import SqlStore, make_engine
+from otel_bridge.store import PreparedWrite, WritePreparer
+from otel_bridge.store.memory import InMemoryStore
+from otel_bridge.store.sql import SqlStore
+from otel_bridge.store.sql.engine import make_engine
+from otel_bridge.store.sql.migrations import upgrade
 from otel_bridge.translate import Translation
 from tests.support.spans import generation, record, span_id, trace_id, translate
 
@@ -30,22 +31,24 @@ def spans(n: int, first: int = 1) -> list[Translation]:
 
 class FakeStore:
     """Records every ``write_prepared`` call as (its projects, its span ids), in order; can block
-    (until released) or fail."""
+    (until released) or fail. Writes are prepared by the in-memory store's preparer."""
 
     def __init__(self) -> None:
+        self.preparer: WritePreparer = InMemoryStore().preparer
         self.batches: list[tuple[str, list[str]]] = []
         self.gate = threading.Event()
         self.gate.set()
         self.entered = threading.Event()
         self.failure: Exception | None = None
 
-    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
+    def write_prepared(self, batches: Sequence[PreparedWrite]) -> None:
         self.entered.set()
         assert self.gate.wait(10)
         if self.failure is not None:
             raise self.failure
-        projects = ",".join(sorted({batch["project_id"] for batch in batches}))
-        self.batches.append((projects, sorted(i for batch in batches for i in observation_ids(batch))))
+        projects = ",".join(sorted({batch.project_id for batch in batches}))
+        span_ids = (span for batch in batches for _, span in self.preparer.span_ids(batch))
+        self.batches.append((projects, sorted(span_ids)))
 
 
 class GatedStore:
@@ -55,6 +58,7 @@ class GatedStore:
 
     def __init__(self, store: SqlStore, poison: str | None = None, error: Exception | None = None) -> None:
         self.store = store
+        self.preparer = store.preparer
         self.poison = poison
         self.error = error or WriteRejected("the database refused the poison trace")
         self.unavailable_after: int | None = None
@@ -63,13 +67,13 @@ class GatedStore:
         self.gate.set()
         self.entered = threading.Event()
 
-    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
+    def write_prepared(self, batches: Sequence[PreparedWrite]) -> None:
         self.entered.set()
         assert self.gate.wait(10)
         self.calls += 1
         if self.unavailable_after is not None and self.calls > self.unavailable_after:
             raise StoreUnavailable("database is gone")
-        if any(self.poison in batch["trace_ids"] for batch in batches):
+        if any(self.poison in batch.trace_ids for batch in batches):
             raise self.error
         self.store.write_prepared(batches)
 

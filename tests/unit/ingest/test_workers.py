@@ -15,11 +15,13 @@ import pytest
 from otel_bridge.errors import DecodeError, StoreUnavailable
 from otel_bridge.ingest import DecodePool, prepare_export
 from otel_bridge.otlp import decode_protobuf
-from otel_bridge.store import prepare_batch
+from otel_bridge.store.sql.prepare import SqlWritePreparer
 from otel_bridge.testing import build_export_request, make_span
 from otel_bridge.translate import translate_spans
 
 TRACE = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
+#: The server's preparer: the SQL store's.
+PREPARER = SqlWritePreparer()
 
 
 def body(n: int = 3, *, bad: int = 0) -> bytes:
@@ -38,17 +40,17 @@ def body(n: int = 3, *, bad: int = 0) -> bytes:
 
 class TestPrepareExport:
     def test_matches_decode_translate_prepare(self) -> None:
-        """``prepare_export`` is decode → translate → ``prepare_batch``, with rejections counted apart."""
+        """``prepare_export`` is decode → translate → ``preparer.prepare``, with rejections counted apart."""
         data = body(3, bad=1)
-        prepared = prepare_export("p1", data, "protobuf")
-        expected = prepare_batch("p1", translate_spans(decode_protobuf(data).records))
+        prepared = prepare_export(PREPARER, "p1", data, "protobuf")
+        expected = PREPARER.prepare("p1", translate_spans(decode_protobuf(data).records))
         assert prepared.accepted == 3
         assert [r.reason for r in prepared.rejected] == ["trace_id must not be all zeros"]
         assert prepared.batch == expected
 
     def test_no_accepted_span_has_no_batch(self) -> None:
         """A request whose every span was rejected prepares nothing to write."""
-        prepared = prepare_export("p1", body(0, bad=2), "protobuf")
+        prepared = prepare_export(PREPARER, "p1", body(0, bad=2), "protobuf")
         assert (prepared.batch, prepared.accepted, len(prepared.rejected)) == (None, 0, 2)
 
 
@@ -60,13 +62,13 @@ class TestDecodePool:
         data = body(4)
 
         async def scenario() -> None:
-            pool = DecodePool(processes)
+            pool = DecodePool(PREPARER, processes)
             await pool.start()
             try:
                 prepared = await pool.prepare("p1", data, "protobuf")
             finally:
                 pool.close()
-            assert prepared == prepare_export("p1", data, "protobuf")
+            assert prepared == prepare_export(PREPARER, "p1", data, "protobuf")
 
         asyncio.run(scenario())
 
@@ -74,7 +76,7 @@ class TestDecodePool:
         """An undecodable body raises ``DecodeError`` with the decoder's message in the caller."""
 
         async def scenario() -> None:
-            pool = DecodePool(1)
+            pool = DecodePool(PREPARER, 1)
             await pool.start()
             try:
                 with pytest.raises(DecodeError, match="could not be parsed"):
@@ -88,7 +90,7 @@ class TestDecodePool:
         """A killed worker fails its request with a retryable error; the next request gets a new worker."""
 
         async def scenario() -> None:
-            pool = DecodePool(1)
+            pool = DecodePool(PREPARER, 1)
             await pool.start()
             try:
                 executor = pool._executor
@@ -111,8 +113,9 @@ class TestOrphanedWorker:
         script = (
             "import asyncio, os, sys\n"
             "from otel_bridge.ingest import DecodePool\n"
+            "from otel_bridge.store.sql.prepare import SqlWritePreparer\n"
             "async def main():\n"
-            "    pool = DecodePool(1)\n"
+            "    pool = DecodePool(SqlWritePreparer(), 1)\n"
             "    await pool.start()\n"
             "    print(*pool._executor._processes, flush=True)\n"
             "    await asyncio.sleep(60)\n"

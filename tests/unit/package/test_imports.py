@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-SERVER_MODULES = ("sqlalchemy", "grpc", "starlette", "uvicorn", "jinja2", "alembic")
+SERVER_MODULES = ("sqlalchemy", "grpc", "starlette", "uvicorn", "jinja2", "alembic", "orjson")
 
 
 class TestLibraryImport:

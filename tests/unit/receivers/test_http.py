@@ -20,8 +20,8 @@ from otel_bridge.receivers.export import TraceExportHandler
 from otel_bridge.receivers.http import HttpLimits, gunzip, negotiate
 from otel_bridge.receivers.metrics import Metrics
 from otel_bridge.server import build_app
-from otel_bridge.store import PreparedBatch
-from otel_bridge.store.prepared import observation_ids
+from otel_bridge.store import PreparedWrite, WritePreparer
+from otel_bridge.store.memory import InMemoryStore
 from otel_bridge.testing import build_export_request, make_span, request_to_json
 from tests.support.asgi import AsgiClient, Response
 from tests.unit.receivers.test_auth import PROJECT, FakeKeys
@@ -30,16 +30,18 @@ AUTH = "Basic " + base64.b64encode(b"pk-lf-1:sk-lf-1").decode()
 
 
 class RecordingStore(FakeKeys):
-    """Keys of ``FakeKeys`` plus a ``write_prepared`` that records span ids."""
+    """Keys of ``FakeKeys`` plus a ``write_prepared`` that records span ids (of writes prepared by the
+    in-memory store's preparer)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.preparer: WritePreparer = InMemoryStore().preparer
         self.written: list[str] = []
 
-    def write_prepared(self, batches: Sequence[PreparedBatch]) -> None:
+    def write_prepared(self, batches: Sequence[PreparedWrite]) -> None:
         for batch in batches:
-            assert batch["project_id"] == PROJECT.id
-            self.written += observation_ids(batch)
+            assert batch.project_id == PROJECT.id
+            self.written += [span for _, span in self.preparer.span_ids(batch)]
 
 
 def export(

@@ -152,7 +152,7 @@ def readable_trace(trace: Trace) -> Trace:
 
 def server_trace(translations: list[Translation]) -> Trace:
     """The trace the server resolves: its claims row counts as the span that ended last
-    (``otel_bridge.store.codec.trace_row``)."""
+    (``otel_bridge.store.aggregates.resolve_with_aggregates``)."""
     claims = [t.claims for t in translations]
     last = max(c.end_time_unix_nano for c in claims) + 1
     return resolve_trace(

@@ -1,6 +1,6 @@
 """The tables, as SQLAlchemy Core metadata: the one description the migrations are checked against.
 
-Choices that hold for every table (the why; ``sql.py`` has the how):
+Choices that hold for every table (the why; the modules beside this one have the how):
 
 - Every row carries ``project_id`` and leads its keys with it, so every query is scoped by project
   and served by an index. There are no foreign keys: rows reference their project and content by
@@ -37,7 +37,7 @@ PROJECT_ID = sa.String(64)
 # text (migration 0002).
 TRACE_ID = sa.String(32).with_variant(sa.Text(), "postgresql")
 SPAN_ID = sa.String(16).with_variant(sa.Text(), "postgresql")
-#: A content hash: 128-bit BLAKE2b, hex.
+#: A content hash: SHA-256 cut to 128 bits, hex (``content.py``).
 CONTENT_HASH = sa.String(32)
 
 projects = sa.Table(
@@ -48,7 +48,7 @@ projects = sa.Table(
     sa.Column("public_key", sa.String(128), nullable=False, unique=True),
     # A fast, unsalted digest of the secret: the index that finds a project from a bearer secret.
     sa.Column("secret_lookup", sa.String(64), nullable=False, unique=True),
-    # The salted, slow hash (scrypt) that verifies the secret; see projects.py.
+    # The salted, slow hash (scrypt) that verifies the secret; see otel_bridge.store.keys.
     sa.Column("secret_hash", sa.Text, nullable=False),
     sa.Column("created_ns", sa.BigInteger, nullable=False),
 )
@@ -105,7 +105,7 @@ observations = sa.Table(
     sa.Column("prompt_version", sa.Integer),
     # What the span claims about its trace (``TraceClaims``); start and end are the columns above.
     sa.Column("claim_root", sa.Boolean, nullable=False),
-    # Null: the observation's own name (claim_input_hash and claim_output_hash likewise; see codec).
+    # Null: the observation's own name (claim_input_hash and claim_output_hash likewise; see rows.py).
     sa.Column("claim_name", sa.Text),
     sa.Column("claim_session_id", sa.Text),
     sa.Column("claim_user_id", sa.Text),

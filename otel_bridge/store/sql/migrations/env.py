@@ -1,16 +1,16 @@
 """Alembic environment: runs revisions on the connection handed over by
-``otel_bridge.store.migrations`` (there is no alembic.ini and no URL here)."""
+``otel_bridge.store.sql.migrations`` (there is no alembic.ini and no URL here)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from otel_bridge.store.schema import metadata
+from otel_bridge.store.sql.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError(
-        "run migrations through otel_bridge.store.migrations (upgrade/downgrade), with a connection"
+        "run migrations through otel_bridge.store.sql.migrations (upgrade/downgrade), with a connection"
     )
 
 context.configure(

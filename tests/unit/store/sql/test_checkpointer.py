@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from otel_bridge.store.migrations import upgrade
-from otel_bridge.store.sql import SqlStore, make_engine
+from otel_bridge.store.sql import SqlStore
+from otel_bridge.store.sql.engine import make_engine
+from otel_bridge.store.sql.migrations import upgrade
 from tests.support.spans import generation, record, translate
 
 THREAD_NAME = "otel-bridge-checkpoint"

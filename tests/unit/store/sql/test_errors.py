@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from otel_bridge.errors import StoreUnavailable, WriteRejected
-from otel_bridge.store.failures import classify_write_failure
+from otel_bridge.store.sql.errors import classify_write_failure
 from tests.support.databases import fresh_engine
 
 

@@ -1,4 +1,5 @@
-"""Project keys: generation and hashing. Pure functions; ``SqlStore`` stores what they return.
+"""Project keys: generation and hashing. Pure functions, shared by the stores, which keep what they
+return.
 
 A secret key is kept as two digests, never in clear:
 
@@ -25,7 +26,7 @@ PUBLIC_KEY_PREFIX = "pk-lf-"
 SECRET_KEY_PREFIX = "sk-lf-"
 
 # scrypt cost: 2**14 x 8 x 1 (16 MiB, tens of milliseconds), the parameters Python's docs and OWASP
-# give for interactive logins; the store caches successful verifications, so requests do not pay it.
+# give for interactive logins; the receivers cache successful verifications, so requests do not pay it.
 _SCRYPT_N = 2**14
 _SCRYPT_R = 8
 _SCRYPT_P = 1

@@ -3,7 +3,7 @@
 ``otel-bridge db downgrade`` run them by hand.
 
 Revisions are hand-written and reversible (every ``downgrade()`` undoes its ``upgrade()``), and
-``tests/migrations`` checks that ``head`` matches ``otel_bridge.store.schema`` exactly.
+``tests/migrations`` checks that ``head`` matches ``otel_bridge.store.sql.schema`` exactly.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from otel_bridge.store.sql import make_engine
+from otel_bridge.store.sql.engine import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 #: PostgreSQL advisory-lock key held by a migration's transaction (any constant unlikely elsewhere).
