@@ -34,7 +34,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from otel_bridge.store.sql import make_engine
+from otel_bridge.store.sql.engine import make_engine
 from tests.bench.bench_e2e import make_bodies
 from tests.e2e.scale.replicas import Cluster, Route, cluster, send_all
 from tests.e2e.server import process_tree

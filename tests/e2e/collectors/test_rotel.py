@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from otel_bridge.store import schema
-from otel_bridge.store.sql import SqlStore
+from otel_bridge.store.sql import SqlStore, schema
 from tests.e2e.collectors.app import INPUT_TOKENS, OUTPUT_TOKENS, App
 from tests.e2e.collectors.proxy import CountingProxy
 from tests.e2e.collectors.rotel import ROTEL_CONFIG, rotel_binary, running_rotel

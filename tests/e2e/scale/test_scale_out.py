@@ -13,7 +13,7 @@ the sessions must hold the traces and tokens the workload put in them.
 What makes it correct: PostgreSQL's default isolation, READ COMMITTED, plus transaction-scoped
 advisory locks (``pg_advisory_xact_lock``) that every writer takes on the ids of the traces its batch
 touches, before reading them, and then on the ids of the sessions whose traces changed, before
-recomputing those sessions from their stored traces (``otel_bridge/store/sql.py``). Two writers of
+recomputing those sessions from their stored traces (``otel_bridge/store/sql/writes.py``). Two writers of
 one trace or one session therefore run one after the other, and under READ COMMITTED each statement
 of the second sees everything the first committed, so the second recomputes from a view that
 includes the first's rows; nothing is accumulated by deltas, so a recomputation is never counted
@@ -92,10 +92,11 @@ def assert_same_as_reference(target: Cluster, spread: Keys, alone: Keys, workloa
         assert {s.id: s.input_tokens + s.output_tokens for s in sessions} == workload.tokens
         observations = sum(s.observation_count for s in sessions)
         assert observations == workload.span_count, "observations stored, spans sent"
-    expected = dump_state(target.store.engine, alone.project_id)
-    actual = dump_state(target.store.engine, spread.project_id)
+    expected = dump_state(target.store, alone.project_id)
+    actual = dump_state(target.store, spread.project_id)
     for table in ("sessions", "traces", "observations", "contents"):
-        assert actual[table] == expected[table], f"{table} differ from one replica's"
+        assert actual["rows"][table] == expected["rows"][table], f"{table} rows differ from one replica's"
+    assert actual["read"] == expected["read"], "what the store reads back differs from one replica's"
 
 
 @pytest.mark.parametrize("among", [2, 3], ids=lambda n: f"{n}-replicas")
