@@ -6,7 +6,7 @@ translations).
   "errors": [...]}`` and nothing is stored.
 - Otherwise 207 ``{successes: [{id, status: 201}], errors: [{id, status, message}]}``, one entry per
   event (by the envelope's id), answered only after the batch's translations are committed
-  (read-your-writes, DESIGN.md "Durability and backpressure"). A full queue is 503 with
+  (read-your-writes, docs/architecture.md "Durability and backpressure"). A full queue is 503 with
   ``Retry-After`` for the whole request, which the Langfuse SDKs retry.
 - Merging (``*-update``, a repeated ``trace-create``) reads the stored state, so two requests of one
   project must not interleave between that read and their commit: they are serialized per project

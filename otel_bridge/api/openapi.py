@@ -48,7 +48,7 @@ _NUMBER = {"type": "number", "format": "double"}
 _DATE_TIME = {"type": "string", "format": "date-time"}
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 
-#: otel-bridge's session aggregates (DESIGN.md, "Storage and grouping semantics").
+#: otel-bridge's session aggregates (docs/architecture.md, "Storage and grouping semantics").
 SESSION_AGGREGATES: Mapping[str, Any] = {
     "traceCount": _INTEGER,
     "observationCount": _INTEGER,

@@ -4,7 +4,7 @@
 Langfuse's ``Session`` has four fields: ``id``, ``createdAt`` (when the session was first seen: here its
 first activity, the timestamp of its first trace), ``projectId`` and ``environment`` (Langfuse keeps
 the first trace's; here, with several, the alphabetically first; ``environments`` lists them all).
-Both endpoints add otel-bridge's aggregates, maintained at write time (DESIGN.md, "Storage and
+Both endpoints add otel-bridge's aggregates, maintained at write time (docs/architecture.md, "Storage and
 grouping semantics"): ``traceCount``, ``observationCount``, ``userIds``, ``tags``, ``environments``,
 ``inputTokens``, ``outputTokens``, ``totalTokens``, ``totalCost`` (USD), ``errorCount``,
 ``durationSeconds``, ``firstActivity`` and ``lastActivity``.

@@ -22,7 +22,7 @@ from otel_bridge.model.langfuse_wire import basic_authorization
 #: The OTLP transport of an export.
 Transport = Literal["http", "grpc"]
 
-#: Where ``otel-bridge serve`` listens by default (DESIGN.md, "Ports, endpoints, command line").
+#: Where ``otel-bridge serve`` listens by default (docs/architecture.md, "Ports, endpoints, command line").
 DEFAULT_ENDPOINT = "http://127.0.0.1:4318"
 DEFAULT_GRPC_PORT = 4317
 DEFAULT_HTTP_PORT = 4318

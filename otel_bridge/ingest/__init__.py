@@ -1,4 +1,4 @@
-"""The bounded ingest queue, its group-commit writer and the decode workers before it (DESIGN.md,
+"""The bounded ingest queue, its group-commit writer and the decode workers before it (docs/architecture.md,
 "Durability and backpressure").
 
 ``Ingestor.reserve(size)`` admits a request or raises ``QueueFull``; ``Reservation.commit_prepared``

@@ -1,6 +1,6 @@
 """``Ingestor``: the bounded byte queue in front of the store, and the group-commit writer behind it.
 
-DESIGN.md, "Durability and backpressure": an export is acknowledged only after its spans are
+docs/architecture.md, "Durability and backpressure": an export is acknowledged only after its spans are
 committed, and concurrent requests share one transaction. So a receiver *reserves* room for its
 request (``reserve``, which raises ``QueueFull`` at once when the queue is at its byte limit: the
 cheap refusal comes before the expensive decode), then hands over its spans — prepared by a decode

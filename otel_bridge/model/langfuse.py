@@ -96,7 +96,7 @@ class Observation:
 @dataclass(frozen=True)
 class TraceClaims:
     """What one span says about its trace. Any span may carry any claim; ``resolve_trace`` turns the
-    claims of all of a trace's spans into one ``Trace`` (DESIGN.md, translation rule 3).
+    claims of all of a trace's spans into one ``Trace`` (docs/architecture.md, translation rule 3).
 
     ``explicit_*`` are trace-level attributes (``langfuse.trace.name/input/output``); ``span_name``,
     ``span_input`` and ``span_output`` are the span's own, used when the span is (or stands in for)

@@ -1,6 +1,6 @@
 """Credentials on every ingest and read route: parsing, verification, and a short-lived cache.
 
-Accepted forms (DESIGN.md, "Data flow"; Langfuse's own):
+Accepted forms (docs/architecture.md, "Data flow"; Langfuse's own):
 
 - ``Authorization: Basic base64(public_key:secret_key)``, what the Langfuse SDK and an
   ``OTEL_EXPORTER_OTLP_HEADERS=Authorization=Basic%20…`` exporter send;

@@ -14,7 +14,7 @@ observations and traces:
   default: the receiving server defaults an absent one to the same value, and an absent one does not
   pin a trace's environment (a repeated ``trace-create`` keeps the first);
 - one ``trace-create`` per trace of the batch, with the trace-level claims its spans make, resolved
-  as DESIGN.md rule 3 says. The name, input and output are sent only when the batch holds the root
+  as docs/architecture.md rule 3 says. The name, input and output are sent only when the batch holds the root
   span or an explicit trace-level value, so that a batch of children does not name the trace after
   one of them. Claims no span made are left out (ingestion merges non-null fields, so an absent
   one never erases what an earlier batch said).

@@ -2,7 +2,7 @@
 
 Every span, not only the ones ``@observe`` makes: spans of third-party instrumentations (OpenAI,
 LangChain, HTTP clients) started inside ``session()`` carry the session too, so a trace lands in the
-session whichever of its spans reaches the server, in whatever order (DESIGN.md rules 2 and 3).
+session whichever of its spans reaches the server, in whatever order (docs/architecture.md rules 2 and 3).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """OTel SDK ``ReadableSpan`` → ``SpanRecord``: the in-process exporter's entry into the one neutral
-shape every transport converges on (DESIGN.md, data flow).
+shape every transport converges on (docs/architecture.md, data flow).
 
 The result is what the OTLP decoder makes of the same span sent over the wire (a test encodes spans
 with the OTel exporter's own encoder and compares): ids lowercase hex, times in nanoseconds,

@@ -68,7 +68,7 @@ class InMemorySink:
         return [t.observation for t in self.translations]
 
     def traces(self) -> dict[str, Trace]:
-        """Every trace sent so far by id, resolved from all its spans' claims (DESIGN.md rule 3)."""
+        """Every trace sent so far by id, resolved from its spans' claims (docs/architecture.md rule 3)."""
         claims: dict[str, list[Translation]] = {}
         for translation in self.translations:
             claims.setdefault(translation.claims.trace_id, []).append(translation)

@@ -1,7 +1,7 @@
 """``update_current_trace`` and ``update_current_observation``: add to the current span from inside
 an ``@observe``d function (or any span another instrumentation made current).
 
-Trace-level claims may sit on any span of a trace (DESIGN.md rule 2): ``update_current_trace``
+Trace-level claims may sit on any span of a trace (docs/architecture.md rule 2): ``update_current_trace``
 puts them on the current span, and when spans disagree the one that ended last wins (rule 3). Note
 that inside ``session()`` every span, the root included, carries the ambient ``session.id``, and a
 root ends after its children: to move a trace to another session, update it on the root span or

@@ -1,5 +1,5 @@
-"""The store: where translated spans become traces, observations and sessions (DESIGN.md, "Storage and
-grouping semantics").
+"""The store: where translated spans become traces, observations and sessions
+(docs/architecture.md, "Storage and grouping semantics").
 
 This module holds only the seam: the ``Store`` protocol, the value types its reads return, the
 filters they take, and the two opaque types of ingest's fast path (``WritePreparer``,
@@ -203,7 +203,7 @@ class Store(Protocol):
     """Where translated spans are kept and read back, scoped by project.
 
     Writes are idempotent and order-free: the stored state is a function of the set of distinct spans
-    written, whatever their order, batching or repetition (DESIGN.md). Reads raise
+    written, whatever their order, batching or repetition (docs/architecture.md). Reads raise
     ``otel_bridge.errors.NotFound`` for a missing object and ``StoreUnavailable`` when the database
     cannot be reached.
     """

@@ -72,8 +72,8 @@ class ResolvedTrace(NamedTuple):
 
 
 def resolve_with_aggregates(spans: Iterable[SpanFacts]) -> ResolvedTrace:
-    """The trace all ``spans`` (at least one, one per span id) describe, by DESIGN.md rule 3, with its
-    aggregates recomputed from the same spans.
+    """The trace all ``spans`` (at least one, one per span id) describe, by
+    docs/architecture.md rule 3, with its aggregates recomputed from the same spans.
 
     A claims row (``TRACE_CLAIMS_ID``) takes part in resolution as the span that ended last, so its
     explicit trace-level claims beat every span's, and in the trace's start (a ``trace-create``

@@ -1,7 +1,7 @@
 """Where each trace-level claim and each simple observation field is read from, in order.
 
-This is the one place the translator states field precedence (DESIGN.md rule 2,
-shared/reference/conventions.md §0 and §1.5); the keys themselves are the constants of the
+This is the one place the translator states field precedence (docs/architecture.md rule 2,
+docs/reference/conventions.md §0 and §1.5); the keys themselves are the constants of the
 convention modules that own them (``conventions/``). The first present, non-empty key wins.
 Langfuse's own order comes first, then the conventions Langfuse does not read (OpenLLMetry
 association properties, the Vercel AI SDK, MLflow, Google ADK), so otel-bridge agrees with Langfuse
@@ -25,7 +25,7 @@ from otel_bridge.translate.conventions import (
     vercel_ai,
 )
 
-# DESIGN.md rule 2: the session and user lists are Langfuse's ``extractSessionId`` /
+# docs/architecture.md rule 2: the session and user lists are Langfuse's ``extractSessionId`` /
 # ``extractUserId`` order (trace metadata before observation metadata, where Langfuse reads the
 # observation's first), then the keys Langfuse does not read. README.md ("How spans become
 # sessions") lists SESSION_ID_KEYS in this order; a test keeps the two in step.

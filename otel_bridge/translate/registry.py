@@ -1,5 +1,5 @@
 """The convention registry: which conventions extract fields, in what order, and which rule picks
-an observation's type (DESIGN.md rule 4; Langfuse's ``ObservationTypeMapper``).
+an observation's type (docs/architecture.md rule 4; Langfuse's ``ObservationTypeMapper``).
 
 To support a new convention: write ``conventions/<name>.py`` exposing ``CONVENTION``, add it to
 ``CONVENTIONS`` in ``conventions/__init__.py`` (whose order is the extraction order), give its type
@@ -18,7 +18,7 @@ from otel_bridge.translate.view import SpanView
 
 TypeDetector = Callable[[SpanView, ObservationDraft], "ObservationType | None"]
 
-# Type rule priorities (lower runs first), DESIGN.md rule 4.
+# Type rule priorities (lower runs first), docs/architecture.md rule 4.
 PRIORITY_LANGFUSE = 10
 PRIORITY_OPENINFERENCE = 20
 PRIORITY_GENAI_OPERATION = 30

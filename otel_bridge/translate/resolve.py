@@ -1,4 +1,4 @@
-"""Resolve one ``Trace`` from the claims of all its spans (DESIGN.md, translation rule 3).
+"""Resolve one ``Trace`` from the claims of all its spans (docs/architecture.md, translation rule 3).
 
 The result depends only on the *set* of spans, never on the order or batching they arrived in:
 

@@ -80,7 +80,7 @@ class _ClaimKeys:
 
 
 class _ResourceFacts:
-    """Claims read from a resource's attributes (the fallbacks of DESIGN.md rule 2)."""
+    """Claims read from a resource's attributes (the fallbacks of docs/architecture.md rule 2)."""
 
     __slots__ = ("environment", "release", "version")
 

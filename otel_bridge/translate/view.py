@@ -1,7 +1,7 @@
 """``SpanView``: read access to a span's attributes that remembers which keys a convention mapped.
 
 Every key a convention reads through a view counts as mapped; whatever is left unmapped lands in the
-observation's ``metadata.attributes`` (DESIGN.md rule 1: nothing is dropped).
+observation's ``metadata.attributes`` (docs/architecture.md rule 1: nothing is dropped).
 """
 
 from __future__ import annotations

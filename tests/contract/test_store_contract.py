@@ -1,5 +1,5 @@
-"""The ``Store`` contract (DESIGN.md, "Storage and grouping semantics"), on every store: in memory, on
-SQLite and on PostgreSQL."""
+"""The ``Store`` contract (docs/architecture.md, "Storage and grouping semantics"), on every store:
+in memory, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 

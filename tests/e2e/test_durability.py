@@ -1,4 +1,4 @@
-"""Durability and backpressure against a real server (DESIGN.md, "Durability and backpressure"):
+"""Durability and backpressure against a real server (docs/architecture.md, "Durability and backpressure"):
 a SIGKILL loses nothing acknowledged, an overloaded server refuses with 503 + ``Retry-After`` /
 ``UNAVAILABLE`` + ``RetryInfo`` and stays within its memory, SIGTERM drains and exits 0."""
 

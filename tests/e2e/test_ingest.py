@@ -1,5 +1,5 @@
 """End-to-end ingest through a real ``otel-bridge serve`` process: the OpenTelemetry SDK's own
-exporters over gRPC and HTTP, OTLP/JSON bodies, partial success, every refused input of DESIGN.md
+exporters over gRPC and HTTP, OTLP/JSON bodies, partial success, every refused input of docs/architecture.md
 ("Durability and backpressure") with its status and message, and project isolation."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 - ``cases/vercel_ai/ai-sdk-handbuilt/``: the Vercel AI SDK (TypeScript) ``experimental_telemetry`` spans,
   after
-  shared/reference/conventions.md §3.4 and the AI SDK's telemetry docs ("Collected Data": basic LLM span
+  docs/reference/conventions.md §3.4 and the AI SDK's telemetry docs ("Collected Data": basic LLM span
   information, call LLM span information, tool call spans).
 - ``cases/pydantic_ai/pydantic-ai-handbuilt/``: pydantic-ai's instrumentation (version 2+ message format),
   after
@@ -504,7 +504,7 @@ PROVENANCE = {
             "Vercel AI SDK (TypeScript) experimental_telemetry, scope 'ai' (hand-built: no Python producer)"
         ),
         "sources": [
-            "shared/reference/conventions.md §3.4 (Vercel AI SDK), §1.5-1.8 (Langfuse's handling)",
+            "docs/reference/conventions.md §3.4 (Vercel AI SDK), §1.5-1.8 (Langfuse's handling)",
             "AI SDK docs, telemetry 'Collected Data': generateText / doGenerate / ai.toolCall span "
             "attributes",
         ],
@@ -532,7 +532,7 @@ PROVENANCE = {
             "scope 'pydantic-ai'"
         ),
         "sources": [
-            "shared/reference/conventions.md §3.5 (Pydantic Logfire / pydantic-ai), §1.6 steps 9, 11, 16, 20",
+            "docs/reference/conventions.md §3.5 (Pydantic Logfire / pydantic-ai), §1.6 steps 9, 11, 16, 20",
             "pydantic-ai pydantic_ai_slim/pydantic_ai/models/instrumented.py (chat span attributes)",
         ],
         "builder": "tests/golden/handbuilt.py pydantic_ai()",
@@ -912,7 +912,7 @@ PROVENANCE.update(
                 "ADK_TELEMETRY_SCHEMA_VERSION_OPT_IN=1 on 2.x), scope 'gcp.vertex.agent'"
             ),
             "sources": [
-                "shared/reference/conventions.md §3.7 (Google ADK), §0.4, §1.6 step 8",
+                "docs/reference/conventions.md §3.7 (Google ADK), §0.4, §1.6 step 8",
                 "google/adk-python src/google/adk/telemetry/tracing.py (trace_agent_invocation, "
                 "trace_call_llm, "
                 "trace_tool_call, _build_llm_request_for_trace) and telemetry/_token_usage.py, as installed "
@@ -939,7 +939,7 @@ PROVENANCE.update(
             "convention": "mlflow",
             "producer": "MLflow tracing (older MLflow 3 attribute set), scope 'mlflow.tracing.provider'",
             "sources": [
-                "shared/reference/conventions.md §3.6 (MLflow tracing)",
+                "docs/reference/conventions.md §3.6 (MLflow tracing)",
                 "mlflow/mlflow mlflow/tracing/constant.py (SpanAttributeKey: CHAT_MESSAGES before 3.3.0, "
                 "CHAT_USAGE, MODEL, USER_ID/SESSION_ID) and mlflow/tracing/processor/uc_table.py "
                 "(session/user copied to the root span), as installed with mlflow-tracing 3.17.2",

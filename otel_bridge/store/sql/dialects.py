@@ -10,7 +10,7 @@
   ``INSERT … SELECT … ON CONFLICT`` (about twice as fast as row upserts), and transaction-scoped
   advisory locks on the traces and sessions a batch touches, so that replicas writing spans of one
   trace, or traces of one session, concurrently serialize on it instead of each recomputing it from
-  a view that misses the other's rows (DESIGN.md, "Scaling out"). Locks are taken in a fixed order
+  a view that misses the other's rows (docs/architecture.md, "Scaling out"). Locks are taken in a fixed order
   (traces, then sessions, each sorted), and contents are inserted in hash order, so two writers can
   not deadlock.
 - JSON arrays (tags, user ids, environments) are matched with ``json_each`` on SQLite and ``jsonb``

@@ -6,7 +6,7 @@ Sources: ``open-telemetry/semantic-conventions-genai`` ``model/gen-ai/registry.y
 the ``gen_ai.client.inference.operation.details`` event) and ``open-telemetry/semantic-conventions``
 ``model/gen-ai/deprecated/{registry,events}-deprecated.yaml`` (semconv ≤ 1.36: ``gen_ai.prompt`` /
 ``gen_ai.completion``, ``gen_ai.usage.prompt_tokens`` / ``completion_tokens``, the message events
-``gen_ai.{system,user,assistant,tool}.message`` and ``gen_ai.choice``); shared/reference/conventions.md
+``gen_ai.{system,user,assistant,tool}.message`` and ``gen_ai.choice``); docs/reference/conventions.md
 §1.6 steps 5, 6 and 20, §1.7, §1.8 step 3 and §3.3. Producers seen: opentelemetry-instrumentation-
 openai-v2 with opentelemetry-util-genai, OpenLLMetry ≥ 0.5x (content as ``gen_ai.input.messages``
 with parts), Strands Agents (plain ``gen_ai.prompt``/``gen_ai.completion`` or message events),

@@ -1,7 +1,7 @@
 """Generic ``input`` / ``output`` attributes, the last resort for a span's input and output, and
 the generic ``model``, the last resort for its model.
 
-Source: Langfuse's OIP input/output chain step 15 (shared/reference/conventions.md §1.6), written by
+Source: Langfuse's OIP input/output chain step 15 (docs/reference/conventions.md §1.6), written by
 Pydantic Logfire's manual spans and Pipecat (``input``/``output`` holding a JSON string; Pipecat's
 LLM spans hold the OpenAI chat messages). JSON strings are parsed; a list of chat messages is
 normalized. Runs last, so every convention-specific key wins over these. ``model`` ends Langfuse's

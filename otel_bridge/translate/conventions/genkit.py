@@ -3,7 +3,7 @@ is read centrally (``precedence``), so this module has no ``CONVENTION``.
 
 Source: firebase/genkit ``js/core/src/tracing/instrumentation.ts`` (``runInNewSpan`` sets
 ``genkit:name``, ``genkit:type``, ``genkit:path``, ``genkit:input``, ``genkit:output``,
-``genkit:metadata:*``); Langfuse's observation-name chain (shared/reference/conventions.md §1.5 and
+``genkit:metadata:*``); Langfuse's observation-name chain (docs/reference/conventions.md §1.5 and
 §3.7).
 
 Decisions:

@@ -2,7 +2,7 @@
 
 Source: google/adk-python ``src/google/adk/telemetry/tracing.py`` (``trace_call_llm``,
 ``trace_tool_call``, ``trace_merged_tool_calls``, ``trace_send_data``,
-``_build_llm_request_for_trace``); shared/reference/conventions.md §3.7 and §1.6 step 8. The
+``_build_llm_request_for_trace``); docs/reference/conventions.md §3.7 and §1.6 step 8. The
 request and response are pydantic dumps of ``google.genai`` types (snake_case field names; the
 camelCase aliases are accepted too).
 

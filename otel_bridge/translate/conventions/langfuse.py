@@ -1,7 +1,7 @@
 """Langfuse SDK attributes (v3 and newer, OTel-based SDKs): ``langfuse.*``.
 
 Source: langfuse-python ``langfuse/_client/attributes.py`` and Langfuse's ``OtelIngestionProcessor``
-(shared/reference/conventions.md §1.5 and §2). Values of input, output, usage, cost, model parameters
+(docs/reference/conventions.md §1.5 and §2). Values of input, output, usage, cost, model parameters
 and completion start time are JSON strings.
 """
 

@@ -3,7 +3,7 @@
 Source: mlflow/mlflow ``mlflow/tracing/constant.py`` (``SpanAttributeKey``, ``TokenUsageKey``,
 ``CostKey``), ``mlflow/entities/span.py`` (``SpanType``) and ``mlflow/tracing/utils``
 (``dump_span_attribute_value``: MLflow JSON-encodes EVERY attribute value it sets, so a span type
-arrives as ``"\\"CHAT_MODEL\\""``); shared/reference/conventions.md §3.6 and §1.6 step 12.
+arrives as ``"\\"CHAT_MODEL\\""``); docs/reference/conventions.md §3.6 and §1.6 step 12.
 
 Decisions:
 - Type from ``mlflow.spanType`` (JSON-decoded, upper case): LLM and CHAT_MODEL → GENERATION;

@@ -2,7 +2,7 @@
 ``llm.*``, ``input.*``/``output.*``.
 
 Source: Arize-ai/openinference ``python/openinference-semantic-conventions/src/openinference/semconv/
-trace/__init__.py`` and ``spec/semantic_conventions.md`` (shared/reference/conventions.md §3.1, §1.6
+trace/__init__.py`` and ``spec/semantic_conventions.md`` (docs/reference/conventions.md §3.1, §1.6
 steps 14 and 19, §1.7, §1.8 rule 2).
 
 Decisions:

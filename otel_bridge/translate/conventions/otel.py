@@ -6,7 +6,7 @@ Sources: ``open-telemetry/semantic-conventions`` ``model/session/registry.yaml``
 ``model/user/registry.yaml`` (``user.id``), ``model/service/registry.yaml`` (``service.version``) and
 ``model/deployment/registry.yaml`` (``deployment.environment.name``; ``deployment.environment``,
 deprecated since semconv 1.27, in ``model/deployment/deprecated/registry-deprecated.yaml``);
-shared/reference/conventions.md §1.5 and §3.3.
+docs/reference/conventions.md §1.5 and §3.3.
 
 Why here and not in ``openinference``: OpenInference's ``SpanAttributes.SESSION_ID`` / ``USER_ID``
 take these same OTel registry keys, and so do the Langfuse Python SDK (``propagate_attributes``),

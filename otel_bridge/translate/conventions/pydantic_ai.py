@@ -8,7 +8,7 @@ Sources: ``pydantic/pydantic-ai`` ``pydantic_ai_slim/pydantic_ai/models/instrume
 run; tool spans carry ``tool_arguments`` / ``tool_response``); ``pydantic/logfire``
 ``logfire/_internal/constants.py`` (``logfire.msg``, ``logfire.msg_template``, ``logfire.span_type``,
 ``logfire.json_schema``, ``logfire.level_num`` with levels 1 trace, 5 debug, 9 info, 10 notice,
-13 warn, 17 error, 21 fatal); shared/reference/conventions.md §1.6 steps 9, 11, 16, 17 and §3.5.
+13 warn, 17 error, 21 fatal); docs/reference/conventions.md §1.6 steps 9, 11, 16, 17 and §3.5.
 
 Decisions:
 - ``logfire.msg`` is the name (read centrally, ``precedence.NAME_KEYS``); ``logfire.span_type``,

@@ -3,7 +3,7 @@
 
 Source: traceloop/openllmetry ``packages/opentelemetry-semantic-conventions-ai/opentelemetry/semconv_ai/
 __init__.py`` (``SpanAttributes``, ``TraceloopSpanKindValues``, ``LLMRequestTypeValues``) and
-``packages/traceloop-sdk/traceloop/sdk/tracing/tracing.py`` (shared/reference/conventions.md §3.2,
+``packages/traceloop-sdk/traceloop/sdk/tracing/tracing.py`` (docs/reference/conventions.md §3.2,
 §1.6 steps 13 and 18). The capture in shared/fixtures/openllmetry_openai (0.62.4) shows what current
 versions emit: ``gen_ai.input.messages``/``gen_ai.output.messages`` with parts and
 ``gen_ai.usage.*`` (the GenAI convention reads those), ``traceloop.entity.*`` on decorated spans and

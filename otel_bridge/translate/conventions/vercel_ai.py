@@ -4,7 +4,7 @@ Source: ``vercel/ai`` ``content/docs/03-ai-sdk-core/60-telemetry.mdx`` (AI SDK 3
 and ``ai.finishReason`` up to 3.x, ``ai.response.*`` from 4.0, ``ai.usage.inputTokens`` /
 ``outputTokens`` / ``totalTokens`` / ``reasoningTokens`` / ``cachedInputTokens`` from 5.0,
 ``ai.usage.promptTokens`` / ``completionTokens`` / ``tokens`` before) and ``src/telemetry/
-get-base-telemetry-attributes.ts``; Langfuse's OIP scope-``ai`` branches (shared/reference/
+get-base-telemetry-attributes.ts``; Langfuse's OIP scope-``ai`` branches (docs/reference/
 conventions.md §1.5, §1.6 step 3, §1.7, §1.8 steps 5–6, §3.4).
 
 Spans: an outer call (``ai.generateText``, ``ai.streamText``, ``ai.generateObject``,

@@ -1,7 +1,7 @@
 """Langfuse ingestion events → ``Translation``s: the same values the OTLP translator produces, so that a
 batch posted to ``/api/public/ingestion`` is stored by the one write path (``Store.write_batch``).
 
-What each event becomes (DESIGN.md, "Storage and grouping semantics"):
+What each event becomes (docs/architecture.md, "Storage and grouping semantics"):
 
 - ``trace-create``: the trace's own claims (name, user, session, tags, release, version, environment,
   public, metadata, input, output, timestamp), kept in the trace's claims row (an observation-less

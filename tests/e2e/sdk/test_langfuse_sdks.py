@@ -101,7 +101,7 @@ def problems(logged: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def check_aggregates(session: dict[str, Any], written: Written) -> None:
-    """otel-bridge's extra session aggregates (DESIGN.md) agree with what was written."""
+    """otel-bridge's extra session aggregates (docs/architecture.md) agree with what was written."""
     assert session["traceCount"] == 2
     assert session["observationCount"] == 4
     assert session["userIds"] == [written.user_id]

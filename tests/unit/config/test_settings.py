@@ -15,7 +15,7 @@ from otel_bridge.errors import ConfigError
 
 class TestSettings:
     def test_defaults(self) -> None:
-        """Without arguments or environment the DESIGN.md defaults apply."""
+        """Without arguments or environment the docs/architecture.md defaults apply."""
         settings = Settings.load({})
         assert (settings.host, settings.http_port, settings.grpc_port) == ("127.0.0.1", 4318, 4317)
         assert settings.db == "sqlite:///otel-bridge.db"
