@@ -18,12 +18,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from otel_bridge.config import DEFAULT_DB, Settings, database_url, env_name
+from otel_bridge.config import DEFAULT_DB, Settings, database_url, describe_settings, label
 from otel_bridge.errors import CommandError, ConfigError
 
 Command = Callable[[argparse.Namespace], int]
 
-_DB_HELP = f"SQLAlchemy URL of the database (default: ${env_name('db')}, else {DEFAULT_DB})"
+_DB_HELP = f"SQLAlchemy URL of the database ({label('db')}; default: {DEFAULT_DB})"
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -91,15 +91,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
-    settings = Settings.load(
-        host=args.host,
-        http_port=args.http_port,
-        grpc_port=args.grpc_port,
-        db=args.db,
-        public_key=args.public_key,
-        secret_key=args.secret_key,
-        decode_processes=args.decode_processes,
-    )
+    # Flag values arrive as text: Settings.load parses them by the rules of their variables.
+    settings = Settings.load(**{setting.name: getattr(args, setting.name) for setting in describe_settings()})
     return serve(settings)
 
 
@@ -111,22 +104,26 @@ def _keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``serve``'s placeholders in ``--help``, by the setting's kind.
+_METAVARS = {"listen_host": "ADDRESS", "db": "URL", "public_key": "KEY", "secret_key": "KEY"}
+
+
+def _metavar(name: str) -> str:
+    for suffix, metavar in (("_port", "PORT"), ("_bytes", "SIZE"), ("_seconds", "SECONDS")):
+        if name.endswith(suffix):
+            return metavar
+    return _METAVARS.get(name, "N")
+
+
 def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``serve`` and ``keys create``; flags override ``OTEL_BRIDGE_*`` (see ``otel_bridge.config``)."""
+    """``serve``, with a flag for every ``Settings`` field, and ``keys``."""
     serve = commands.add_parser("serve", help="run the OTLP receivers, the API and the UI")
-    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1; $OTEL_BRIDGE_HOST)")
-    serve.add_argument(
-        "--http-port", type=int, help="OTLP/HTTP, API and UI port (default: 4318; 0: any free)"
-    )
-    serve.add_argument("--grpc-port", type=int, help="OTLP/gRPC port (default: 4317; 0: any free)")
-    serve.add_argument("--db", help=_DB_HELP)
-    serve.add_argument("--public-key", help="the default project's public key ($OTEL_BRIDGE_PUBLIC_KEY)")
-    serve.add_argument("--secret-key", help="the default project's secret key ($OTEL_BRIDGE_SECRET_KEY)")
-    serve.add_argument(
-        "--decode-processes",
-        type=int,
-        help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
-    )
+    for setting in describe_settings():
+        flags = [setting.flag, "--host"] if setting.name == "listen_host" else [setting.flag]
+        text = f"{setting.help} [${setting.variable}; default: {setting.default}]"
+        serve.add_argument(
+            *flags, dest=setting.name, metavar=_metavar(setting.name), help=text.replace("%", "%%")
+        )
     serve.set_defaults(handler=_serve)
 
     keys = commands.add_parser("keys", help="manage project keys")

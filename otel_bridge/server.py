@@ -39,7 +39,7 @@ from otel_bridge.admin import (
     open_store,
     redacted_url,
 )
-from otel_bridge.config import Settings, env_name, hostport
+from otel_bridge.config import Settings, hostport, label
 from otel_bridge.errors import ConfigError
 from otel_bridge.ingest import DecodePool, Ingestor
 from otel_bridge.receivers import AppContext
@@ -105,7 +105,13 @@ class _UvicornServer(uvicorn.Server):
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError as error:  # socket.gaierror: a name that does not resolve
+        raise ConfigError(
+            f"cannot listen on {host!r} ({label('listen_host')}): {error.strerror or error}; "
+            "give an address of this machine, e.g. 127.0.0.1 or 0.0.0.0"
+        ) from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -113,7 +119,8 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as error:
         sock.close()
         raise ConfigError(
-            f"cannot listen on {hostport(host, port)} for HTTP ({env_name('http_port')}): {error}"
+            f"cannot listen on {hostport(host, port)} for HTTP: {error.strerror or error}; "
+            f"choose another port with {label('http_port')} (0 picks a free one)"
         ) from None
     sock.listen(2048)
     sock.setblocking(False)
@@ -125,7 +132,8 @@ def _add_grpc_port(server: aio.Server, host: str, port: int) -> int:
         return server.add_insecure_port(hostport(host, port))
     except RuntimeError as error:
         raise ConfigError(
-            f"cannot listen on {hostport(host, port)} for gRPC ({env_name('grpc_port')}): {error}"
+            f"cannot listen on {hostport(host, port)} for gRPC: {error}; "
+            f"choose another port with {label('grpc_port')} (0 picks a free one)"
         ) from None
 
 
@@ -156,9 +164,9 @@ class BridgeServer:
         settings = self.settings
         parts = _compose(settings, store)
         # Bind both ports before starting anything, so that a port in use is a clean ConfigError.
-        sock = _listen(settings.host, settings.http_port)
+        sock = _listen(settings.listen_host, settings.http_port)
         try:
-            grpc_port = _add_grpc_port(parts.grpc_server, settings.host, settings.grpc_port)
+            grpc_port = _add_grpc_port(parts.grpc_server, settings.listen_host, settings.grpc_port)
         except ConfigError:
             sock.close()
             raise
@@ -226,7 +234,7 @@ class BridgeServer:
             http_server.force_exit = True  # a second Ctrl-C: do not wait for idle connections
 
     def _print_banner(self, keys: ProjectKeysNotice, http_port: int, grpc_port: int) -> None:
-        host = self.settings.host
+        host = self.settings.listen_host
         http = f"http://{hostport(host, http_port)}"
         lines = [
             f"otel-bridge {__version__} — store {redacted_url(self.settings.db)}",

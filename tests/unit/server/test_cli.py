@@ -29,7 +29,7 @@ class TestDatabaseOption:
         monkeypatch.setenv("OTEL_BRIDGE_DB", "otel.db")
         assert cli.main(["db", "current"]) == 2
         assert capsys.readouterr().err.startswith(
-            "otel-bridge: OTEL_BRIDGE_DB='otel.db' is not a SQLAlchemy URL"
+            "otel-bridge: --db/OTEL_BRIDGE_DB='otel.db' is not a SQLAlchemy URL"
         )
 
 
