@@ -20,9 +20,9 @@ committed, and the clients send the spans again. A commit that fails because of 
 (``WriteRejected``, or any other error: writing the same spans again would fail again) must not be
 retried by the clients forever, so the writer finds the spans at fault instead: a group commit is
 retried one request at a time, and a request that fails alone is split by trace and written in
-halves until the refused traces are found. Their spans are *rejected* (reported to the client as
-OTLP ``partial_success``, which exporters do not retry, with the database's message); everything
-else is committed.
+halves until the refused traces are found (``isolation.py``). Their spans are *rejected* (reported
+to the client as OTLP ``partial_success``, which exporters do not retry, with the database's
+message); everything else is committed.
 
 All queue state lives on the event loop; only the write runs in the writer thread.
 
@@ -46,7 +46,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from otel_bridge.errors import OtelBridgeError, QueueFull, StoreUnavailable, WriteRejected
+from otel_bridge.errors import OtelBridgeError, QueueFull, StoreUnavailable
+from otel_bridge.ingest.isolation import classified, refused_spans
 from otel_bridge.ingest.stats import IngestStats
 from otel_bridge.model import Rejected
 from otel_bridge.store import PreparedWrite, WritePreparer
@@ -321,7 +322,7 @@ class Ingestor:
             await loop.run_in_executor(self._executor, self._write_blocking, items)
         except Exception as error:
             self.stats.failed_commits += 1
-            failure = _classified(error)
+            failure = classified(error)
             if failure.retryable:
                 logger.error("commit of %d spans failed: %s", spans, failure.message)
                 for item in items:
@@ -362,39 +363,19 @@ class Ingestor:
             item.spans,
             failure.message,
         )
-        rejected: list[Rejected] = []
+        preparer = self.preparer
         try:
-            parts = self.preparer.split(item.prepared(self.preparer))
-            await loop.run_in_executor(self._executor, self._bisect, parts, failure, rejected)
+            parts = preparer.split(item.prepared(preparer))
+            rejected = await loop.run_in_executor(
+                self._executor, refused_spans, self._store.write_prepared, preparer, parts, failure
+            )
         except Exception as error:
-            self._settle(item, _classified(error))
+            self._settle(item, classified(error))
             return
         self.stats.committed_spans += item.spans - len(rejected)
         self.stats.rejected_spans += len(rejected)
         logger.error("rejected %d spans the database refused: %s", len(rejected), failure.message)
         self._settle(item, None, tuple(rejected))
-
-    def _bisect(self, parts: list[PreparedWrite], failure: OtelBridgeError, rejected: list[Rejected]) -> None:
-        """Write ``parts`` (known to fail together with ``failure``) in halves, down to single traces;
-        the spans of a single trace that fails for good go to ``rejected``."""
-        if len(parts) == 1:
-            (part,) = parts
-            (trace_id,) = part.trace_ids or ("",)
-            reason = f"store refused the spans of trace {trace_id} for good: {failure.message}"
-            rejected.extend(
-                Rejected(span_trace_id, span_id, reason)
-                for span_trace_id, span_id in self.preparer.span_ids(part)
-            )
-            return
-        middle = len(parts) // 2
-        for half in (parts[:middle], parts[middle:]):
-            try:
-                self._store.write_prepared(half)
-            except Exception as error:
-                half_failure = _classified(error)
-                if half_failure.retryable:
-                    raise half_failure from error
-                self._bisect(half, half_failure, rejected)
 
     def _write_blocking(self, items: list[_Pending]) -> None:
         if self._commit_delay:
@@ -414,14 +395,6 @@ class Ingestor:
             item.done.set_result(rejected)
         else:
             item.done.set_exception(error)
-
-
-def _classified(error: BaseException) -> OtelBridgeError:
-    """The store classifies what it raises (the SQL store: ``store/sql/errors.py``); anything else
-    escaping a write is a fault that writing the same spans again would repeat."""
-    if isinstance(error, OtelBridgeError):
-        return error
-    return WriteRejected(f"{type(error).__name__}: {error}")
 
 
 def _retrieve(future: asyncio.Future[tuple[Rejected, ...]]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from otel_bridge.translate.conventions import (
     genai,
+    genai_usage,
     generic,
     genkit,
     google_adk,
@@ -87,7 +88,7 @@ MODEL_KEYS = (
     traceloop.LEGACY_RESPONSE_MODEL,
     vercel_ai.RESPONSE_MODEL,
     vercel_ai.MODEL_ID,
-    genai.REQUEST_MODEL,
+    genai_usage.REQUEST_MODEL,
     openinference.REQUEST_MODEL_NAME,
     traceloop.LEGACY_REQUEST_MODEL,
     openinference.MODEL_NAME,

@@ -1,6 +1,7 @@
 """One module per convention, each owning its keys as constants and exposing ``CONVENTION``; the
 order below is the extraction order. ``otel`` (OTel's general and resource keys) and ``genkit`` hold
-only keys that ``precedence`` reads, so they have no ``CONVENTION``.
+only keys that ``precedence`` reads, so they have no ``CONVENTION``; ``genai_usage`` is the usage and
+model-parameter half of ``genai``.
 
 Earlier conventions win where two offer the same field: explicit Langfuse keys first, then the
 framework conventions identified by their scope (Vercel AI SDK, Google ADK), then the OpenTelemetry GenAI

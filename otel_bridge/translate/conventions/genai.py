@@ -32,6 +32,7 @@ import json
 from typing import Any
 
 from otel_bridge.model import ObservationType, Payload, SpanEvent
+from otel_bridge.translate.conventions.genai_usage import usage_and_parameters
 from otel_bridge.translate.draft import ObservationDraft
 from otel_bridge.translate.messages import (
     Message,
@@ -47,7 +48,7 @@ from otel_bridge.translate.registry import (
     Convention,
     TypeRule,
 )
-from otel_bridge.translate.view import Shape, SpanView, as_float, as_int, parse_json
+from otel_bridge.translate.view import SpanView, as_int, parse_json
 
 NAMESPACE = "gen_ai"
 OPERATION_NAME = "gen_ai.operation.name"
@@ -64,12 +65,9 @@ TOOL_CALL_RESULT = "gen_ai.tool.call.result"
 #: Deprecated (obsoleted in semconv 1.28) plain-string content; Strands still sends them.
 PROMPT = "gen_ai.prompt"
 COMPLETION = "gen_ai.completion"
-USAGE_PREFIX = "gen_ai.usage."
-USAGE_COST = "gen_ai.usage.cost"  # not in the registry; Langfuse reads it as the total cost
-REQUEST_PREFIX = "gen_ai.request."
-#: The model that answered, then the one asked for (read centrally, ``precedence.MODEL_KEYS``).
+#: The model that answered, then the one asked for (``genai_usage.REQUEST_MODEL``); both are read
+#: centrally, by ``precedence.MODEL_KEYS``.
 RESPONSE_MODEL = "gen_ai.response.model"
-REQUEST_MODEL = "gen_ai.request.model"
 
 #: The current content event (opt-in), carrying the content attributes above.
 OPERATION_DETAILS_EVENT = "gen_ai.client.inference.operation.details"
@@ -107,28 +105,6 @@ ROLLUP_OPERATIONS = frozenset({"invoke_agent", "agent_step"})
 PYDANTIC_AI_SCOPE = "pydantic-ai"
 PYDANTIC_AI_RUN_KEYS = ("agent_name", "pydantic_ai.all_messages", "all_messages_events")
 
-#: Normalized usage name → ``gen_ai.usage.<suffix>`` keys, current spelling first.
-USAGE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("input", ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")),
-    ("output", ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")),
-    ("total", ("gen_ai.usage.total_tokens",)),
-    ("cached", ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")),
-    (
-        "cache_creation",
-        (
-            "gen_ai.usage.cache_creation.input_tokens",
-            "gen_ai.usage.cache_creation_input_tokens",
-            "gen_ai.usage.cache_write_input_tokens",
-        ),
-    ),
-    ("reasoning", ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens")),
-)
-#: ``gen_ai.usage.*`` key → (normalized name, rank); a lower rank wins, detail keys rank last.
-USAGE_KEY_RANKS = {key: (name, rank) for name, keys in USAGE_KEYS for rank, key in enumerate(keys)}
-DETAIL_RANK = 99
-USAGE_CUT = len(USAGE_PREFIX)
-REQUEST_CUT = len(REQUEST_PREFIX)
-
 
 def applies(span: SpanView) -> bool:
     """Any ``gen_ai.*`` attribute, or any span event (GenAI content may come only as events)."""
@@ -156,7 +132,7 @@ def extract(span: SpanView, draft: ObservationDraft) -> None:
         _content_events(span, draft)
     if has_attributes:
         _deprecated_and_tool_content(span, draft)
-        _usage_and_parameters(span, draft, with_usage=not _is_rollup(span))
+        usage_and_parameters(span, draft, with_usage=not _is_rollup(span))
 
 
 def _is_rollup(span: SpanView) -> bool:
@@ -368,80 +344,6 @@ def _plain_content(value: Any) -> Any:
 #: Payload format of ``gen_ai.prompt`` / ``gen_ai.completion`` text (``payloads.register_format``).
 PLAIN_CONTENT = "genai.plain"
 register_format(PLAIN_CONTENT, _plain_content)
-
-
-def _usage_and_parameters(span: SpanView, draft: ObservationDraft, with_usage: bool) -> None:
-    """``gen_ai.request.*`` and ``gen_ai.usage.*`` (their keys are listed once per shape).
-
-    Usage: the named counts of ``USAGE_KEYS`` (current keys beat deprecated ones; a loser stays in
-    metadata), other numeric counts (modalities...) as details by their suffix, ``gen_ai.usage.cost``
-    as the total cost. Parameters: every ``gen_ai.request.*`` but the model, prefix stripped. A value
-    an earlier convention already set wins, and the key that lost stays in metadata.
-    """
-    used = span.used
-    usage = draft.usage
-    parameters = draft.model_parameters
-    found: dict[str, int] = {}
-    chosen: dict[str, tuple[int, str]] = {}  # usage name → (rank, key) of the count taken
-    attributes = span.attributes
-    plan = _usage_plan(span.shape)
-    for key, name in plan.parameters:
-        value = attributes[key]
-        if value is not None and name not in parameters:
-            parameters[name] = value
-            used.add(key)
-    if not with_usage:
-        return
-    for key, name, rank in plan.usage:
-        value = attributes[key]
-        if rank < 0:
-            cost = as_float(value)
-            if cost is not None and "total" not in draft.cost:
-                used.add(key)
-                draft.offer_cost(total=cost)
-            continue
-        if name in usage:
-            continue
-        number = as_int(value)
-        if number is None:
-            continue
-        previous = chosen.get(name)
-        if previous is not None:
-            if previous[0] <= rank:
-                continue
-            used.discard(previous[1])
-        chosen[name] = (rank, key)
-        found[name] = number
-        used.add(key)
-    if found:
-        # Every name in ``found`` was checked absent from the draft's usage: no need to offer.
-        usage.update(found)
-
-
-class _UsagePlan:
-    """For one shape: its ``gen_ai.request.*`` keys as (key, parameter name), the model left out, and
-    its ``gen_ai.usage.*`` keys as (key, usage name, rank), rank -1 for ``gen_ai.usage.cost``."""
-
-    __slots__ = ("parameters", "usage")
-
-    def __init__(self, shape: Shape) -> None:
-        self.parameters = tuple(
-            (key, key[REQUEST_CUT:]) for key in shape.with_prefix(REQUEST_PREFIX) if key != REQUEST_MODEL
-        )
-        self.usage = tuple(
-            (key, "", -1)
-            if key == USAGE_COST
-            else (key, *(USAGE_KEY_RANKS.get(key) or (key[USAGE_CUT:], DETAIL_RANK)))
-            for key in shape.with_prefix(USAGE_PREFIX)
-        )
-
-
-def _usage_plan(shape: Shape) -> _UsagePlan:
-    """The shape's ``_UsagePlan``, computed once per shape."""
-    plan: _UsagePlan | None = shape.memo.get(_UsagePlan)
-    if plan is None:
-        plan = shape.memo[_UsagePlan] = _UsagePlan(shape)
-    return plan
 
 
 CONVENTION = Convention(
