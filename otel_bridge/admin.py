@@ -131,14 +131,17 @@ def replace_keys_command(db: str) -> str:
     return f"PGPASSWORD=… {command}" if needs_password else command
 
 
-def default_project_lines(keys: ProjectKeysNotice, endpoint: str, db: str) -> list[str]:
-    """What ``serve`` prints about the default project's keys, for clients of ``endpoint``; the
-    hints are commands for the server's database ``db`` that work as printed."""
+def default_project_lines(keys: ProjectKeysNotice, endpoint: str, db: str, grpc_address: str) -> list[str]:
+    """What ``serve`` prints about the default project's keys, for clients of ``endpoint`` (HTTP) and
+    ``grpc_address``; the hints are commands for the server's database ``db`` that work as printed."""
     if is_revoked(keys.public_key):
         return [
             f"project '{DEFAULT_PROJECT}': its key pair was revoked; get a new pair with:",
             f"  {replace_keys_command(db)}",
         ]
+    # The gRPC address is a variable of its own: OTEL_EXPORTER_OTLP_ENDPOINT can name one transport,
+    # and `demo --protocol grpc`, the README's gRPC variant and the collector configurations read it.
+    grpc_line = f"export OTEL_BRIDGE_GRPC_ENDPOINT={grpc_address}"
     lines = [f"project '{DEFAULT_PROJECT}': public key {keys.public_key}"]
     if keys.secret_key is None:
         return [
@@ -147,6 +150,7 @@ def default_project_lines(keys: ProjectKeysNotice, endpoint: str, db: str) -> li
             f"  get a new pair with: {replace_keys_command(db)}",
             f"export OTEL_EXPORTER_OTLP_ENDPOINT={endpoint}",
             f"export LANGFUSE_HOST={endpoint} LANGFUSE_PUBLIC_KEY={keys.public_key}",
+            grpc_line,
         ]
     if keys.generated:
         lines.append("  (keys generated now; the secret key is shown only this once)")
@@ -156,6 +160,7 @@ def default_project_lines(keys: ProjectKeysNotice, endpoint: str, db: str) -> li
         _otlp_headers_line(keys.public_key, keys.secret_key),
         f"export LANGFUSE_HOST={endpoint} LANGFUSE_PUBLIC_KEY={keys.public_key} "
         f"LANGFUSE_SECRET_KEY={keys.secret_key}",
+        grpc_line,
     ]
 
 

@@ -282,11 +282,13 @@ def _add_demo_command(commands: Commands) -> None:
         "--endpoint",
         metavar="URL",
         help="server URL (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else $LANGFUSE_HOST, else "
-        "http://127.0.0.1:4318); with --protocol grpc its gRPC address (default: "
-        "$OTEL_BRIDGE_GRPC_ENDPOINT, which serve prints, else that host on port 4317)",
+        "http://127.0.0.1:4318); over gRPC its gRPC address (default: $OTEL_BRIDGE_GRPC_ENDPOINT, "
+        "which serve prints, else that host on port 4317)",
     )
     demo.add_argument(
-        "--protocol", choices=("http", "grpc"), default="http", help="OTLP transport (default: http)"
+        "--protocol",
+        choices=("http", "grpc"),
+        help="OTLP transport (default: grpc when $OTEL_EXPORTER_OTLP_PROTOCOL is grpc, else http)",
     )
     demo.add_argument(
         "--public-key",

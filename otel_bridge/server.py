@@ -251,7 +251,7 @@ class BridgeServer:
             f"otel-bridge {__version__} — store {command_url(self.settings.db)}",
             f"UI:        {http}/",
             f"OTLP/HTTP: {http}/v1/traces   OTLP/gRPC: {hostport(host, grpc_port)}",
-            *default_project_lines(keys, http, self.settings.db),
+            *default_project_lines(keys, http, self.settings.db, hostport(host, grpc_port)),
             f"ready: http={http_port} grpc={grpc_port}",
         ]
         print("\n".join(lines), file=self._out, flush=True)
