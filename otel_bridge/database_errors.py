@@ -42,9 +42,14 @@ def database_errors(url: str) -> Iterator[None]:
             f"{label('db')}={redacted_url(url)!r} is not a usable database URL: {error}; use {_URL_FORMS}"
         ) from None
     except ModuleNotFoundError as error:  # the URL's driver (postgresql:// means psycopg2, …)
+        install = (
+            "install the postgres extra (in a clone: pip install '.[postgres]')"
+            if error.name == "psycopg"
+            else f"use {_URL_FORMS}"
+        )
         raise ConfigError(
             f"{label('db')}={redacted_url(url)!r} needs the Python module {error.name!r}, which is not "
-            f"installed; use {_URL_FORMS}"
+            f"installed: {install}"
         ) from None
     except AlembicCommandError as error:
         raise CommandError(
