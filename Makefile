@@ -28,8 +28,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
+# Flags for serve: make run ARGS="--http-port 5318 --grpc-port 5317" (otel-bridge serve --help lists them).
 run: $(STAMP)
-	$(BIN)/otel-bridge serve
+	$(BIN)/otel-bridge serve $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

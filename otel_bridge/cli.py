@@ -1,87 +1,139 @@
-"""Collect the OpenTelemetry spans of your LLM applications and browse them as session-grouped traces.
-
-    otel-bridge serve        [--host H] [--http-port P] [--grpc-port P] [--db URL] [--public-key pk-…] …
-    otel-bridge keys create  --project NAME [--db URL] [--replace]
-    otel-bridge db upgrade   [--db URL] [--revision head]
-    otel-bridge db downgrade [--db URL] [--revision -1|base|<id>]
-    otel-bridge db current   [--db URL]
-    otel-bridge demo         [--sessions N] [--endpoint URL] …
+"""The ``otel-bridge`` command line: ``serve``, ``keys``, ``db`` and ``demo``.
 
 Every command imports what it needs when it runs (the server extra for all but ``demo``), so that
 ``otel-bridge --help`` works, and a command says what is missing, without the ``[server]`` extra.
-A ``CommandError`` or ``ConfigError`` is one line on stderr and the exit status (2 for settings).
+
+A user's mistake is one line on stderr, never a traceback (``main``): a ``ConfigError`` (a flag or
+variable that is wrong as written) exits 2, as argparse's usage errors do; a ``CommandError`` carries
+its status (2 for a command to correct, 1 for a state of the world: a database that cannot be
+reached, a port in use). Anything else is a bug: one line asking for ``--debug``, exit 1.
+``--debug`` (before or after the command) prints the traceback too, and debug logging for ``serve``.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from otel_bridge.config import DEFAULT_DB, Settings, database_url, env_name
+from otel_bridge import __version__
+from otel_bridge.config import DEFAULT_DB, Settings, database_url, describe_settings, env_name
 from otel_bridge.errors import CommandError, ConfigError
 
 Command = Callable[[argparse.Namespace], int]
+if TYPE_CHECKING:
+    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
-_DB_HELP = f"SQLAlchemy URL of the database (default: ${env_name('db')}, else {DEFAULT_DB})"
+_DESCRIPTION = (
+    "otel-bridge collects the OpenTelemetry spans of your LLM applications and shows them as "
+    "sessions: every trace that shares a session id (a chat, a thread, a conversation), grouped, "
+    "totalled and readable, through a web UI and a Langfuse-compatible API."
+)
+_EPILOG = """\
+start here:
+  otel-bridge serve      start the server; it prints its addresses, a key pair and export lines
+  otel-bridge demo       in another shell, after pasting those lines: send example sessions
+  otel-bridge keys list  the projects of the server's database
+
+'otel-bridge <command> --help' shows a command's options."""
+_DB_HELP = (
+    f"the server's database, as a SQLAlchemy URL (default: ${env_name('db')}, else {DEFAULT_DB}, "
+    "relative to this folder)"
+)
+_CREATE_HELP = "make a new database when there is none at --db (without it, a missing one is an error)"
+
+
+def _parser(
+    commands: Commands, name: str, summary: str, description: str = "", epilog: str | None = None
+) -> argparse.ArgumentParser:
+    """A subcommand with a one-line summary (in the parent's list) and a longer description."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=description or summary[0].upper() + summary[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="on an error, show the traceback"
+    )
+    return parser
+
+
+# -- db -------------------------------------------------------------------------------------------
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.admin import redacted_url, require_database  # noqa: PLC0415 - server extra
+    from otel_bridge.database_errors import database_errors  # noqa: PLC0415
     from otel_bridge.store.sql import migrations  # noqa: PLC0415
 
     url = database_url(args.db)
-    migrations.upgrade(url, args.revision)
-    print(f"{redacted_url(url)}: at revision {migrations.current_revision(url)}")
+    require_database(url, create=args.create)
+    with database_errors(url):
+        migrations.upgrade(url, args.revision)
+        print(f"{redacted_url(url)}: at revision {migrations.current_revision(url)}")
     return 0
 
 
 def _db_downgrade(args: argparse.Namespace) -> int:
-    from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.admin import redacted_url, require_database  # noqa: PLC0415 - server extra
+    from otel_bridge.database_errors import database_errors  # noqa: PLC0415
     from otel_bridge.store.sql import migrations  # noqa: PLC0415
 
     url = database_url(args.db)
-    migrations.downgrade(url, args.revision)
-    print(f"{redacted_url(url)}: at revision {migrations.current_revision(url) or 'base'}")
+    require_database(url, create=None)
+    with database_errors(url):
+        migrations.downgrade(url, args.revision)
+        print(f"{redacted_url(url)}: at revision {migrations.current_revision(url) or 'base'}")
     return 0
 
 
 def _db_current(args: argparse.Namespace) -> int:
-    from otel_bridge.admin import redacted_url  # noqa: PLC0415 - server extra, imported on use
+    from otel_bridge.admin import redacted_url, require_database  # noqa: PLC0415 - server extra
+    from otel_bridge.database_errors import database_errors  # noqa: PLC0415
     from otel_bridge.store.sql import migrations  # noqa: PLC0415
 
     url = database_url(args.db)
-    revision = migrations.current_revision(url) or "base"
-    print(f"{redacted_url(url)}: at revision {revision} (head {migrations.head_revision()})")
+    require_database(url, create=None)
+    with database_errors(url):
+        revision = migrations.current_revision(url) or "base"
+        print(f"{redacted_url(url)}: at revision {revision} (head {migrations.head_revision()})")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser: ``otel-bridge <command> ...``; subcommands set ``handler``."""
-    parser = argparse.ArgumentParser(prog="otel-bridge", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", metavar="<command>", required=True)
+def _add_db_command(commands: Commands) -> None:
+    db = _parser(
+        commands,
+        "db",
+        "migrate the database's schema by hand",
+        "Migrate the database's schema by hand. 'serve' migrates to the newest schema at start; these "
+        "commands are for upgrading before a deployment, or going back before running an older version.",
+    )
+    actions = db.add_subparsers(dest="db_command", metavar="<action>", required=True)
 
-    db = commands.add_parser("db", help="manage the database schema (migrations)")
-    db_commands = db.add_subparsers(dest="db_command", metavar="<action>", required=True)
-
-    upgrade = db_commands.add_parser("upgrade", help="migrate the schema forward")
-    upgrade.add_argument("--db", help=_DB_HELP)
-    upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
+    upgrade = _parser(actions, "upgrade", "migrate the schema forward (default: to the newest)")
+    upgrade.add_argument("--db", metavar="URL", help=_DB_HELP)
+    upgrade.add_argument("--create", action="store_true", help=_CREATE_HELP)
+    upgrade.add_argument("--revision", default="head", help="target revision (default: head, the newest)")
     upgrade.set_defaults(handler=_db_upgrade)
 
-    downgrade = db_commands.add_parser("downgrade", help="migrate the schema back")
-    downgrade.add_argument("--db", help=_DB_HELP)
+    downgrade = _parser(actions, "downgrade", "migrate the schema back (default: one step)")
+    downgrade.add_argument("--db", metavar="URL", help=_DB_HELP)
     downgrade.add_argument(
-        "--revision", default="-1", help="target revision: -1 (one step, default), base (empty), or an id"
+        "--revision", default="-1", help="target revision: -1 (one step, default), base (no tables), or an id"
     )
     downgrade.set_defaults(handler=_db_downgrade)
 
-    current = db_commands.add_parser("current", help="print the database's revision")
-    current.add_argument("--db", help=_DB_HELP)
+    current = _parser(actions, "current", "print the database's schema revision and the newest one")
+    current.add_argument("--db", metavar="URL", help=_DB_HELP)
     current.set_defaults(handler=_db_current)
-    _add_server_commands(commands)
-    _add_demo_command(commands)
-    return parser
+
+
+# -- serve ----------------------------------------------------------------------------------------
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -89,57 +141,115 @@ def _serve(args: argparse.Namespace) -> int:
 
     from otel_bridge.server import serve  # noqa: PLC0415 - server extra, imported on use
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = logging.DEBUG if getattr(args, "debug", False) else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
-    settings = Settings.load(
-        host=args.host,
-        http_port=args.http_port,
-        grpc_port=args.grpc_port,
-        db=args.db,
-        public_key=args.public_key,
-        secret_key=args.secret_key,
-        decode_processes=args.decode_processes,
-    )
+    # Flag values arrive as text: Settings.load parses them by the rules of their variables.
+    settings = Settings.load(**{setting.name: getattr(args, setting.name) for setting in describe_settings()})
     return serve(settings)
 
 
-def _keys_create(args: argparse.Namespace) -> int:
-    from otel_bridge.admin import create_keys, describe_keys  # noqa: PLC0415 - server extra, imported on use
+#: ``serve``'s placeholders in ``--help``, by the setting's kind.
+_METAVARS = {"listen_host": "ADDRESS", "db": "URL", "public_key": "KEY", "secret_key": "KEY"}
 
-    created = create_keys(database_url(args.db), args.project, replace=args.replace)
-    print(describe_keys(created))
+
+def _metavar(name: str) -> str:
+    for suffix, metavar in (("_port", "PORT"), ("_bytes", "SIZE"), ("_seconds", "SECONDS")):
+        if name.endswith(suffix):
+            return metavar
+    return _METAVARS.get(name, "N")
+
+
+def _add_serve_command(commands: Commands) -> None:
+    """``serve``, with a flag for every ``Settings`` field: its help is generated from them."""
+    serve = _parser(
+        commands,
+        "serve",
+        "run the server: OTLP receivers, the Langfuse-compatible API and the web UI",
+        "Run the server: OTLP/HTTP and OTLP/gRPC receivers, the Langfuse-compatible API and the web UI, "
+        "on one database.\n\nEvery setting is a flag or an environment variable (shown in brackets); "
+        "a flag wins. Sizes take 512KiB, 16MiB, 1GiB. On the first start the default project's keys are "
+        "generated and printed, with export lines to paste into the applications' shell.",
+        epilog="example:\n  otel-bridge serve --http-port 5318 --grpc-port 5317 --db sqlite:///data/otel-bridge.db",
+    )
+    for setting in describe_settings():
+        flags = [setting.flag, "--host"] if setting.name == "listen_host" else [setting.flag]
+        text = f"{setting.help} [${setting.variable}; default: {setting.default}]"
+        serve.add_argument(
+            *flags, dest=setting.name, metavar=_metavar(setting.name), help=text.replace("%", "%%")
+        )
+    serve.set_defaults(handler=_serve)
+
+
+# -- keys -----------------------------------------------------------------------------------------
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from otel_bridge.admin import create_keys, describe_keys, require_database  # noqa: PLC0415 - server extra
+
+    url = database_url(args.db)
+    require_database(url, create=args.create)
+    print(describe_keys(create_keys(url, args.project, replace=args.replace)))
     return 0
 
 
-def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``serve`` and ``keys create``; flags override ``OTEL_BRIDGE_*`` (see ``otel_bridge.config``)."""
-    serve = commands.add_parser("serve", help="run the OTLP receivers, the API and the UI")
-    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1; $OTEL_BRIDGE_HOST)")
-    serve.add_argument(
-        "--http-port", type=int, help="OTLP/HTTP, API and UI port (default: 4318; 0: any free)"
-    )
-    serve.add_argument("--grpc-port", type=int, help="OTLP/gRPC port (default: 4317; 0: any free)")
-    serve.add_argument("--db", help=_DB_HELP)
-    serve.add_argument("--public-key", help="the default project's public key ($OTEL_BRIDGE_PUBLIC_KEY)")
-    serve.add_argument("--secret-key", help="the default project's secret key ($OTEL_BRIDGE_SECRET_KEY)")
-    serve.add_argument(
-        "--decode-processes",
-        type=int,
-        help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
-    )
-    serve.set_defaults(handler=_serve)
+def _keys_list(args: argparse.Namespace) -> int:
+    from otel_bridge.admin import describe_projects, list_projects, require_database  # noqa: PLC0415
 
-    keys = commands.add_parser("keys", help="manage project keys")
-    keys_commands = keys.add_subparsers(dest="keys_command", metavar="<action>", required=True)
-    create = keys_commands.add_parser("create", help="print a new key pair for a new project")
-    create.add_argument("--project", required=True, help="project name")
-    create.add_argument("--db", help=_DB_HELP)
+    url = database_url(args.db)
+    require_database(url, create=None)
+    print(describe_projects(list_projects(url)))
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    from otel_bridge.admin import command_url, require_database, revoke_keys  # noqa: PLC0415 - server extra
+
+    url = database_url(args.db)
+    require_database(url, create=None)
+    project = revoke_keys(url, args.project)
+    print(
+        f"revoked the key pair of project {project.name!r} (id {project.id}); running servers refuse it "
+        "once their authentication cache expires (--auth-cache-seconds). Its data stays; a new pair:\n"
+        f"  otel-bridge keys create --replace --project {shlex.quote(project.name)} "
+        f"--db {shlex.quote(command_url(url))}"
+    )
+    return 0
+
+
+def _add_keys_command(commands: Commands) -> None:
+    keys = _parser(
+        commands,
+        "keys",
+        "create, list and revoke the key pairs of projects",
+        "Create, list and revoke the key pairs of projects, in the server's database (the same --db or "
+        "$OTEL_BRIDGE_DB as 'serve'). Each project sees only its own data; a secret key is shown only "
+        "when it is made.",
+    )
+    actions = keys.add_subparsers(dest="keys_command", metavar="<action>", required=True)
+
+    create = _parser(actions, "create", "make a project and print its new key pair (or replace its pair)")
+    create.add_argument("--project", required=True, metavar="NAME", help="the project's name")
     create.add_argument(
         "--replace",
         action="store_true",
-        help="replace the pair of an existing project (the old pair stops working)",
+        help="give an existing project a new pair instead (the old pair stops working)",
     )
+    create.add_argument("--db", metavar="URL", help=_DB_HELP)
+    create.add_argument("--create", action="store_true", help=_CREATE_HELP)
     create.set_defaults(handler=_keys_create)
+
+    listing = _parser(actions, "list", "print every project: name, id, public key, creation time")
+    listing.add_argument("--db", metavar="URL", help=_DB_HELP)
+    listing.set_defaults(handler=_keys_list)
+
+    revoke = _parser(actions, "revoke", "revoke a project's key pair; its data stays")
+    revoke.add_argument("--project", required=True, metavar="NAME", help="the project's name")
+    revoke.add_argument("--db", metavar="URL", help=_DB_HELP)
+    revoke.set_defaults(handler=_keys_revoke)
+
+
+# -- demo -----------------------------------------------------------------------------------------
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -156,48 +266,98 @@ def _demo(args: argparse.Namespace) -> int:
     )
 
 
-def _add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_demo_command(commands: Commands) -> None:
     """``demo``: send realistic multi-turn LLM sessions to a running server (``otel_bridge.demo``)."""
-    demo = commands.add_parser("demo", help="send realistic multi-turn LLM sessions to a running server")
-    demo.add_argument("--sessions", type=int, default=8, help="sessions to send (default: 8)")
+    demo = _parser(
+        commands,
+        "demo",
+        "send example multi-turn LLM sessions to a running server",
+        "Send example multi-turn LLM sessions (chats, agents with tools, RAG, errors) to a running "
+        "server, in the conventions of real instrumentation libraries, through the OpenTelemetry SDK's "
+        "exporters; then print where to see them. It reads the export lines 'serve' prints.",
+    )
+    demo.add_argument("--sessions", type=int, default=8, metavar="N", help="sessions to send (default: 8)")
     demo.add_argument("--seed", type=int, help="the same seed sends the same sessions (default: random)")
     demo.add_argument(
         "--endpoint",
+        metavar="URL",
         help="server URL (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else $LANGFUSE_HOST, else "
-        "http://127.0.0.1:4318); with --protocol grpc its gRPC address (default: that host, port 4317)",
+        "http://127.0.0.1:4318); over gRPC its gRPC address (default: $OTEL_BRIDGE_GRPC_ENDPOINT, "
+        "which serve prints, else that host on port 4317)",
     )
-    demo.add_argument("--protocol", choices=("http", "grpc"), default="http", help="OTLP transport")
+    demo.add_argument(
+        "--protocol",
+        choices=("http", "grpc"),
+        help="OTLP transport (default: grpc when $OTEL_EXPORTER_OTLP_PROTOCOL is grpc, else http)",
+    )
     demo.add_argument(
         "--public-key",
-        help="project public key (default: $OTEL_EXPORTER_OTLP_HEADERS or $LANGFUSE_PUBLIC_KEY)",
+        metavar="KEY",
+        help="project public key (default: from $OTEL_EXPORTER_OTLP_HEADERS, else $LANGFUSE_PUBLIC_KEY)",
     )
     demo.add_argument(
         "--secret-key",
-        help="project secret key (default: $OTEL_EXPORTER_OTLP_HEADERS or $LANGFUSE_SECRET_KEY)",
+        metavar="KEY",
+        help="project secret key (default: from $OTEL_EXPORTER_OTLP_HEADERS, else $LANGFUSE_SECRET_KEY)",
     )
     demo.add_argument("--json", action="store_true", help="print the report as JSON instead of a summary")
     demo.set_defaults(handler=_demo)
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: ``otel-bridge <command> ...``; subcommands set ``handler``."""
+    parser = argparse.ArgumentParser(
+        prog="otel-bridge",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"otel-bridge {__version__}")
+    parser.add_argument("--debug", action="store_true", help="on an error, show the traceback")
+    commands = parser.add_subparsers(dest="command", metavar="<command>", required=True)
+    _add_serve_command(commands)
+    _add_demo_command(commands)
+    _add_keys_command(commands)
+    _add_db_command(commands)
+    return parser
+
+
+def _fail(message: str, status: int, error: BaseException, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(error)
+    print(f"otel-bridge: {message}", file=sys.stderr)
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     handler: Command = args.handler
+    debug = bool(getattr(args, "debug", False))
     try:
         return handler(args)
-    except ModuleNotFoundError as error:
-        print(
-            f"otel-bridge: {error.name} is missing; install the server extra: "
-            "pip install 'otel-bridge[server]'",
-            file=sys.stderr,
-        )
-        return 2
+    except KeyboardInterrupt:
+        return 130
     except CommandError as error:
-        print(f"otel-bridge: {error.message}", file=sys.stderr)
-        return error.exit_status
+        return _fail(error.message, error.exit_status, error, debug)
     except ConfigError as error:
-        print(f"otel-bridge: {error.message}", file=sys.stderr)
-        return 2
+        return _fail(error.message, 2, error, debug)
+    except ModuleNotFoundError as error:
+        missing = f"{error.name} is missing: install the server extra (in a clone: pip install '.[server]')"
+        return _fail(missing, 2, error, debug)
+    except Exception as error:
+        if debug:
+            raise
+        return _fail(
+            f"unexpected error: {type(error).__name__}: {error} (run again with --debug for the traceback, "
+            "and please report it)",
+            1,
+            error,
+            debug,
+        )
 
 
 if __name__ == "__main__":

@@ -3,42 +3,33 @@
 arguments. It imports nothing but ``errors`` and the standard library, so that the library can use it
 without loading the server stack.
 
-Each server setting comes from, in this order: an argument (a command-line flag, or a keyword of
-``Settings.load``), the environment variable ``OTEL_BRIDGE_<NAME>``, the default below.
-``validate()`` rejects impossible combinations at startup, naming the variable.
+Each server setting comes from, in this order: a command-line flag (``--http-port``; or a keyword of
+``Settings.load``), the environment variable ``OTEL_BRIDGE_<NAME>`` (``OTEL_BRIDGE_HTTP_PORT``), the
+default. The fields of ``Settings`` carry each one's help and shown default: ``otel-bridge serve
+--help`` is generated from them (``describe_settings``), so it lists every setting. Flag values and
+variables are parsed by the same rules, and every refusal is one ``ConfigError`` line naming both the
+flag and the variable (``label``).
 
-=============================  ================================  =========================================
-setting (flag)                 environment variable              default
-=============================  ================================  =========================================
-host (--host)                  OTEL_BRIDGE_HOST                  127.0.0.1
-http_port (--http-port)        OTEL_BRIDGE_HTTP_PORT             4318 (0: any free port)
-grpc_port (--grpc-port)        OTEL_BRIDGE_GRPC_PORT             4317 (0: any free port)
-db (--db)                      OTEL_BRIDGE_DB                    sqlite:///otel-bridge.db
-public_key (--public-key)      OTEL_BRIDGE_PUBLIC_KEY            generated once
-secret_key (--secret-key)      OTEL_BRIDGE_SECRET_KEY            generated once
-max_request_bytes              OTEL_BRIDGE_MAX_REQUEST_BYTES     8 MiB (HTTP body as sent)
-max_decompressed_bytes         OTEL_BRIDGE_MAX_DECOMPRESSED...   16 MiB (body after gzip; gRPC message)
-queue_bytes                    OTEL_BRIDGE_QUEUE_BYTES           32 MiB (decompressed bodies not committed)
-max_batch_spans                OTEL_BRIDGE_MAX_BATCH_SPANS       4096 (spans per group commit)
-shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadline on SIGTERM)
-auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
-decode_processes               OTEL_BRIDGE_DECODE_PROCESSES      cores - 1, at least 1 (0: a thread)
-commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
-=============================  ================================  =========================================
+Each name means one thing: ``OTEL_BRIDGE_LISTEN_HOST`` is the address ``serve`` listens on, and
+``OTEL_BRIDGE_URL`` the server URL the library sends to. The old ``OTEL_BRIDGE_HOST``, which meant
+both, is refused with a line saying which of the two to set.
 
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
 as powers of 1024, as most operators mean them).
 
-``ClientSettings`` (``host``, ``public_key``, ``secret_key``): each from an argument of
-``ClientSettings.load``, else ``OTEL_BRIDGE_<NAME>``, else ``LANGFUSE_<NAME>`` (an application already
-set up for Langfuse needs no new variables); a missing one is a ``ConfigError`` naming both variables.
+``ClientSettings`` (``url``, ``public_key``, ``secret_key``): each from an argument of
+``ClientSettings.load``, else the first variable of ``CLIENT_VARIABLES`` that is set (``OTEL_BRIDGE_*``,
+then Langfuse's, so that an application already set up for Langfuse needs no new variables); a
+missing one is a ``ConfigError`` naming the variables.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,33 +44,63 @@ _SIZE = re.compile(r"^\s*(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\s*$", re.IGNORE
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
 
 
+#: The variable that meant two things; ``Settings.load`` and ``ClientSettings.load`` refuse it.
+RETIRED_HOST_VARIABLE = ENV_PREFIX + "HOST"
+
+
+def _setting(default: Any = None, *, help: str, shown: str | None = None, factory: Any = None) -> Any:
+    """A ``Settings`` field with its ``--help`` text and the default as ``--help`` shows it."""
+    metadata = {"help": help, "shown": shown}
+    if factory is not None:
+        return dataclasses.field(default_factory=factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The server's settings; build it with ``Settings.load`` to honour the environment."""
 
-    #: The listen address, from OTEL_BRIDGE_HOST, which ``ClientSettings`` reads as the server's URL.
-    host: str = "127.0.0.1"
-    http_port: int = 4318
-    grpc_port: int = 4317
-    db: str = DEFAULT_DB
-    public_key: str | None = None
-    secret_key: str | None = None
-    max_request_bytes: int = 8 * MiB
-    max_decompressed_bytes: int = 16 * MiB
-    queue_bytes: int = 32 * MiB
-    max_batch_spans: int = 4096
-    shutdown_seconds: float = 10.0
-    auth_cache_seconds: float = 60.0
+    listen_host: str = _setting(
+        "127.0.0.1", help="address to listen on (0.0.0.0: every interface; an address, not a URL)"
+    )
+    http_port: int = _setting(4318, help="OTLP/HTTP, API and UI port (0: any free port)")
+    grpc_port: int = _setting(4317, help="OTLP/gRPC port (0: any free port)")
+    db: str = _setting(
+        DEFAULT_DB,
+        help="SQLAlchemy URL of the database: sqlite:///path.db or postgresql+psycopg://user:pass@host/db",
+    )
+    public_key: str | None = _setting(
+        help="the default project's public key (pk-…); with --secret-key, replaces a generated pair",
+        shown="generated on first start",
+    )
+    secret_key: str | None = _setting(
+        help="the default project's secret key (sk-…)", shown="generated on first start"
+    )
+    max_request_bytes: int = _setting(8 * MiB, help="largest HTTP body as sent", shown="8MiB")
+    max_decompressed_bytes: int = _setting(
+        16 * MiB, help="largest body after gzip, and largest gRPC message", shown="16MiB"
+    )
+    queue_bytes: int = _setting(
+        32 * MiB, help="decompressed bodies admitted but not yet committed (then 503)", shown="32MiB"
+    )
+    max_batch_spans: int = _setting(4096, help="spans per group commit")
+    shutdown_seconds: float = _setting(10.0, help="on SIGTERM, how long to drain the queue")
+    auth_cache_seconds: float = _setting(60.0, help="how long a successful authentication is remembered")
     #: Worker processes that decode, translate and prepare requests beside the writer (see
     #: ``ingest/workers.py``): one core is left to the writer and the event loop.
-    decode_processes: int = dataclasses.field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
-    commit_delay_seconds: float = 0.0
+    decode_processes: int = _setting(
+        help="worker processes decoding requests (0: a thread)",
+        shown="cores - 1, at least 1",
+        factory=lambda: max(1, (os.cpu_count() or 1) - 1),
+    )
+    commit_delay_seconds: float = _setting(0.0, help="testing only: slows every commit by this much")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
         """Settings from ``arguments`` (None means "not given"), then ``environ`` (default: the
         process environment), then the defaults; validated."""
         env = _environment(environ)
+        _refuse_retired_host(env)
         names = [field.name for field in dataclasses.fields(cls)]
         unknown = arguments.keys() - set(names)
         if unknown:
@@ -94,52 +115,77 @@ class Settings:
         return settings
 
     def validate(self) -> None:
-        """Raise ``ConfigError`` naming the variable of the first impossible value."""
+        """Raise ``ConfigError`` naming the flag and variable of the first impossible value."""
         for name in ("http_port", "grpc_port"):
             port = getattr(self, name)
             if not 0 <= port <= 65535:
-                raise ConfigError(f"{env_name(name)}={port}: a port is 0-65535 (0 picks a free port)")
+                raise ConfigError(f"{label(name)}={port}: a port is 0-65535 (0 picks a free port)")
         if self.http_port == self.grpc_port != 0:
             raise ConfigError(
-                f"{env_name('http_port')} and {env_name('grpc_port')} are both {self.http_port}: "
+                f"{label('http_port')} and {label('grpc_port')} are both {self.http_port}: "
                 "HTTP and gRPC need their own ports"
             )
-        if not self.host:
-            raise ConfigError(f"{env_name('host')} is empty: give an address to listen on, e.g. 127.0.0.1")
+        _check_listen_host(self.listen_host)
         _check_database_url(self.db)
         if (self.public_key is None) != (self.secret_key is None):
             given, missing = (
                 ("public_key", "secret_key") if self.secret_key is None else ("secret_key", "public_key")
             )
-            raise ConfigError(
-                f"{env_name(given)} is set but {env_name(missing)} is not: give both keys or neither"
-            )
+            raise ConfigError(f"{label(given)} is set but {label(missing)} is not: give both keys or neither")
         if self.public_key is not None and not self.public_key.startswith("pk-"):
-            raise ConfigError(f"{env_name('public_key')} must start with 'pk-' (e.g. pk-lf-…)")
+            raise ConfigError(f"{label('public_key')} must start with 'pk-' (e.g. pk-lf-…)")
         if self.secret_key is not None and not self.secret_key.startswith("sk-"):
-            raise ConfigError(f"{env_name('secret_key')} must start with 'sk-' (e.g. sk-lf-…)")
+            raise ConfigError(f"{label('secret_key')} must start with 'sk-' (e.g. sk-lf-…)")
         for name in ("max_request_bytes", "max_decompressed_bytes", "queue_bytes", "max_batch_spans"):
             if getattr(self, name) <= 0:
-                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must be positive")
+                raise ConfigError(f"{label(name)}={getattr(self, name)} must be positive")
         if self.max_decompressed_bytes < self.max_request_bytes:
             raise ConfigError(
-                f"{env_name('max_decompressed_bytes')} ({self.max_decompressed_bytes}) is below "
-                f"{env_name('max_request_bytes')} ({self.max_request_bytes}): an uncompressed body at the "
+                f"{label('max_decompressed_bytes')} ({self.max_decompressed_bytes}) is below "
+                f"{label('max_request_bytes')} ({self.max_request_bytes}): an uncompressed body at the "
                 "request limit would be refused"
             )
         if self.queue_bytes < self.max_decompressed_bytes:
             # A request is admitted only when its decompressed size fits in the queue; a smaller queue
             # would answer 503 to a valid request forever, and clients would retry it forever.
             raise ConfigError(
-                f"{env_name('queue_bytes')} ({self.queue_bytes}) is below "
-                f"{env_name('max_decompressed_bytes')} ({self.max_decompressed_bytes}): "
+                f"{label('queue_bytes')} ({self.queue_bytes}) is below "
+                f"{label('max_decompressed_bytes')} ({self.max_decompressed_bytes}): "
                 "the largest accepted request must fit in the queue"
             )
         if self.decode_processes < 0:
-            raise ConfigError(f"{env_name('decode_processes')}={self.decode_processes} must not be negative")
+            raise ConfigError(f"{label('decode_processes')}={self.decode_processes} must not be negative")
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
-                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
+                raise ConfigError(f"{label(name)}={getattr(self, name)} must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingHelp:
+    """One setting as ``otel-bridge serve --help`` lists it."""
+
+    name: str
+    flag: str
+    variable: str
+    default: str
+    help: str
+
+
+def describe_settings() -> list[SettingHelp]:
+    """Every ``Settings`` field with its flag, variable, shown default and help, in field order."""
+    described = []
+    defaults = Settings()
+    for field in dataclasses.fields(Settings):
+        default = getattr(defaults, field.name)
+        shown = field.metadata.get("shown")
+        if shown is None:
+            shown = f"{default:g}" if isinstance(default, float) else str(default)
+        described.append(
+            SettingHelp(
+                field.name, flag_name(field.name), env_name(field.name), shown, field.metadata["help"]
+            )
+        )
+    return described
 
 
 def database_url(argument: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -154,15 +200,45 @@ def database_url(argument: str | None = None, environ: Mapping[str, str] | None 
 def _check_database_url(url: str) -> None:
     if "://" not in url:
         raise ConfigError(
-            f"{env_name('db')}={url!r} is not a SQLAlchemy URL "
+            f"{label('db')}={url!r} is not a SQLAlchemy URL "
             "(sqlite:///path.db or postgresql+psycopg://user:pass@host/db)"
         )
 
 
-#: The variables of each ``ClientSettings`` setting, the first one set wins.
+def _check_listen_host(host: str) -> None:
+    """An address to bind, not a URL and without a port (a host name is resolved when binding)."""
+    where = f"{label('listen_host')}={host!r}"
+    if not host:
+        raise ConfigError(f"{label('listen_host')} is empty: give an address to listen on, e.g. 127.0.0.1")
+    if "/" in host:
+        raise ConfigError(
+            f"{where} is a URL: give the address to listen on, e.g. 127.0.0.1 or 0.0.0.0, and the "
+            "ports with --http-port/--grpc-port (a client's server URL is OTEL_BRIDGE_URL)"
+        )
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ConfigError(
+                f"{where} is not an address: give the address only (an IPv6 one without brackets), "
+                "and the ports with --http-port/--grpc-port"
+            ) from None
+
+
+def _refuse_retired_host(env: Mapping[str, str]) -> None:
+    value = env.get(RETIRED_HOST_VARIABLE, "").strip()
+    if value:
+        raise ConfigError(
+            f"{RETIRED_HOST_VARIABLE}={value!r} is no longer read: set {env_name('listen_host')} for the "
+            f"address serve listens on, or {CLIENT_VARIABLES['url'][0]} for the server URL the library "
+            "sends to"
+        )
+
+
+#: The variables of each ``ClientSettings`` setting, the first one set wins (Langfuse's SDK reads
+#: LANGFUSE_BASE_URL before its older LANGFUSE_HOST; so does this).
 CLIENT_VARIABLES: dict[str, tuple[str, ...]] = {
-    # OTEL_BRIDGE_HOST means the server's URL here and serve's listen address in ``Settings.host``.
-    "host": ("OTEL_BRIDGE_HOST", "LANGFUSE_HOST"),
+    "url": ("OTEL_BRIDGE_URL", "LANGFUSE_BASE_URL", "LANGFUSE_HOST"),
     "public_key": ("OTEL_BRIDGE_PUBLIC_KEY", "LANGFUSE_PUBLIC_KEY"),
     "secret_key": ("OTEL_BRIDGE_SECRET_KEY", "LANGFUSE_SECRET_KEY"),
 }
@@ -173,7 +249,7 @@ class ClientSettings:
     """Where the in-process library (``otel_bridge.sdk.configure``) sends spans: the server's URL and
     a project's keys. Build it with ``ClientSettings.load`` to honour the environment."""
 
-    host: str
+    url: str
     public_key: str
     secret_key: str
 
@@ -182,25 +258,35 @@ class ClientSettings:
         cls,
         environ: Mapping[str, str] | None = None,
         *,
-        host: str | None = None,
+        url: str | None = None,
         public_key: str | None = None,
         secret_key: str | None = None,
     ) -> ClientSettings:
         """Each setting from its argument, else the first of ``CLIENT_VARIABLES`` set in ``environ``
-        (default: the process environment); ``ConfigError`` naming the variables when none is."""
+        (default: the process environment); ``ConfigError`` naming the variables when none is, and
+        naming where the URL came from when it is not an http(s) URL."""
         env = _environment(environ)
-        given = {"host": host, "public_key": public_key, "secret_key": secret_key}
-        return cls(**{name: _client_setting(name, argument, env) for name, argument in given.items()})
+        _refuse_retired_host(env)
+        given = {"url": url, "public_key": public_key, "secret_key": secret_key}
+        values = {name: _client_setting(name, argument, env) for name, argument in given.items()}
+        (server, source) = values["url"]
+        parts = urllib.parse.urlsplit(server)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(
+                f"{source}={server!r} is not an http(s) URL: give the server's URL, e.g. http://127.0.0.1:4318"
+            )
+        return cls(**{name: value for name, (value, _) in values.items()})
 
 
-def _client_setting(name: str, argument: str | None, env: Mapping[str, str]) -> str:
+def _client_setting(name: str, argument: str | None, env: Mapping[str, str]) -> tuple[str, str]:
+    """The value and where it came from (the argument's name or a variable)."""
     if argument:
-        return argument
+        return argument, name
     variables = CLIENT_VARIABLES[name]
     for variable in variables:
         value = env.get(variable, "").strip()
         if value:
-            return value
+            return value, variable
     raise ConfigError(f"otel-bridge {name} is not set: pass {name}= or set {' or '.join(variables)}")
 
 
@@ -226,6 +312,16 @@ def env_name(setting: str) -> str:
     return ENV_PREFIX + setting.upper()
 
 
+def flag_name(setting: str) -> str:
+    """The ``serve`` flag of a setting: ``http_port`` → ``--http-port``."""
+    return "--" + setting.replace("_", "-")
+
+
+def label(setting: str) -> str:
+    """How errors name a setting: its flag and its variable (``--http-port/OTEL_BRIDGE_HTTP_PORT``)."""
+    return f"{flag_name(setting)}/{env_name(setting)}"
+
+
 def parse_size(text: str) -> int:
     """Bytes from ``"1048576"``, ``"512KiB"``, ``"16MiB"``, ``"1GB"``; ``ValueError`` otherwise."""
     match = _SIZE.match(text)
@@ -241,20 +337,22 @@ def _environment(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def _resolve(name: str, argument: Any, env: Mapping[str, str]) -> Any:
-    """One server setting: ``argument`` unless None, else its variable parsed, else None (the default)."""
+    """One server setting: ``argument`` unless None (parsed when it is text, as a flag's value is),
+    else its variable parsed, else None (the default)."""
+    if isinstance(argument, str):
+        return _parse(name, argument.strip())
     if argument is not None:
         return argument
-    variable = env_name(name)
-    raw = env.get(variable, "").strip()
-    return _parse(name, variable, raw) if raw else None
+    raw = env.get(env_name(name), "").strip()
+    return _parse(name, raw) if raw else None
 
 
-def _parse(name: str, variable: str, raw: str) -> Any:
+def _parse(name: str, raw: str) -> Any:
     parser = _PARSERS.get(name, str)
     try:
         return parser(raw)
     except ValueError as error:
-        raise ConfigError(f"{variable}={raw!r}: {error}") from None
+        raise ConfigError(f"{label(name)}={raw!r}: {error}") from None
 
 
 def _int(text: str) -> int:
@@ -289,11 +387,16 @@ __all__ = [
     "CLIENT_VARIABLES",
     "DEFAULT_DB",
     "ENV_PREFIX",
+    "RETIRED_HOST_VARIABLE",
     "ClientSettings",
+    "SettingHelp",
     "Settings",
     "client_environment",
     "database_url",
+    "describe_settings",
     "env_name",
+    "flag_name",
     "hostport",
+    "label",
     "parse_size",
 ]

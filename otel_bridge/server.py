@@ -34,13 +34,13 @@ from starlette.middleware import Middleware
 from otel_bridge import __version__, api, ui
 from otel_bridge.admin import (
     ProjectKeysNotice,
+    command_url,
     default_project_lines,
     ensure_default_project,
     open_store,
-    redacted_url,
 )
-from otel_bridge.config import Settings, env_name, hostport
-from otel_bridge.errors import ConfigError
+from otel_bridge.config import Settings, hostport, label
+from otel_bridge.errors import CommandError, ConfigError
 from otel_bridge.ingest import DecodePool, Ingestor
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
@@ -104,28 +104,47 @@ class _UvicornServer(uvicorn.Server):
         yield
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+def _bound(host: str, port: int, transport: str, setting: str) -> socket.socket:
+    """A socket bound to ``host:port``; a name that does not resolve is a ``ConfigError``, a port in
+    use a ``CommandError`` (exit status 1) saying which flag moves it."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError as error:  # socket.gaierror: a name that does not resolve
+        raise ConfigError(
+            f"cannot listen on {host!r} ({label('listen_host')}): {error.strerror or error}; "
+            "give an address of this machine, e.g. 127.0.0.1 or 0.0.0.0"
+        ) from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
     except OSError as error:
         sock.close()
-        raise ConfigError(
-            f"cannot listen on {hostport(host, port)} for HTTP ({env_name('http_port')}): {error}"
+        raise CommandError(
+            f"cannot listen on {hostport(host, port)} for {transport}: {error.strerror or error}; "
+            f"stop what uses it or choose another port with {label(setting)} (0 picks a free one)"
         ) from None
+    return sock
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = _bound(host, port, "HTTP", "http_port")
     sock.listen(2048)
     sock.setblocking(False)
     return sock
 
 
 def _add_grpc_port(server: aio.Server, host: str, port: int) -> int:
+    if port:
+        # grpc reports a port in use as a RuntimeError after logging to stderr itself: a trial bind
+        # first gives the same one line as HTTP (a port taken between the two still ends below).
+        _bound(host, port, "gRPC", "grpc_port").close()
     try:
         return server.add_insecure_port(hostport(host, port))
     except RuntimeError as error:
-        raise ConfigError(
-            f"cannot listen on {hostport(host, port)} for gRPC ({env_name('grpc_port')}): {error}"
+        raise CommandError(
+            f"cannot listen on {hostport(host, port)} for gRPC: {error}; "
+            f"stop what uses it or choose another port with {label('grpc_port')} (0 picks a free one)"
         ) from None
 
 
@@ -155,11 +174,11 @@ class BridgeServer:
     async def _serve(self, store: SqlStore, keys: ProjectKeysNotice) -> int:
         settings = self.settings
         parts = _compose(settings, store)
-        # Bind both ports before starting anything, so that a port in use is a clean ConfigError.
-        sock = _listen(settings.host, settings.http_port)
+        # Bind both ports before starting anything, so that a port in use is one clean line.
+        sock = _listen(settings.listen_host, settings.http_port)
         try:
-            grpc_port = _add_grpc_port(parts.grpc_server, settings.host, settings.grpc_port)
-        except ConfigError:
+            grpc_port = _add_grpc_port(parts.grpc_server, settings.listen_host, settings.grpc_port)
+        except CommandError:
             sock.close()
             raise
         await parts.ingestor.start()
@@ -226,13 +245,13 @@ class BridgeServer:
             http_server.force_exit = True  # a second Ctrl-C: do not wait for idle connections
 
     def _print_banner(self, keys: ProjectKeysNotice, http_port: int, grpc_port: int) -> None:
-        host = self.settings.host
+        host = self.settings.listen_host
         http = f"http://{hostport(host, http_port)}"
         lines = [
-            f"otel-bridge {__version__} — store {redacted_url(self.settings.db)}",
+            f"otel-bridge {__version__} — store {command_url(self.settings.db)}",
             f"UI:        {http}/",
             f"OTLP/HTTP: {http}/v1/traces   OTLP/gRPC: {hostport(host, grpc_port)}",
-            *default_project_lines(keys, http),
+            *default_project_lines(keys, http, self.settings.db, hostport(host, grpc_port)),
             f"ready: http={http_port} grpc={grpc_port}",
         ]
         print("\n".join(lines), file=self._out, flush=True)

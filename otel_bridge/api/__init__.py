@@ -17,6 +17,10 @@ route                                          response schema              modu
 ``GET /openapi.json``                          this API's OpenAPI 3 doc     ``openapi.py``
 =============================================  ===========================  =======================
 
+``/openapi.json`` also describes the routes that are not Langfuse's (OTLP/HTTP, ``/healthz``,
+``/metrics``, the UI: ``openapi_extras.py``). Each read route names the query parameters it accepts
+(``params.Query``): an unknown one is a 400 listing them.
+
 Every route but health and ``/openapi.json`` authenticates (Basic ``public:secret`` or Bearer
 ``secret``) and sees only its project: another project's object is 404 "… not found within
 authorized project". Reads go through the ``Store`` protocol only; errors are ``{"message": …}``

@@ -1,5 +1,6 @@
 """What every API route shares: authentication, JSON rendering, datetimes, and the one API error
-handler (STYLE.md, "Error model": errors are mapped in ``receivers/status.py`` and here only).
+handler (errors are mapped in ``receivers/status.py`` and here only: docs/architecture.md, "Package
+layout").
 
 Langfuse's public API answers errors with ``{"message": …}`` bodies (401 for credentials, 404 "… not
 found within authorized project", 400 for a bad query), so this module renders the status table's

@@ -44,6 +44,23 @@ FILTER_COLUMNS = {
     "version": FilterColumn("one", "version"),
 }
 
+#: The query parameters of the listing: Langfuse's, in its spec's order (the detail takes none).
+LIST_PARAMETERS = (
+    "page",
+    "limit",
+    "name",
+    "userId",
+    "type",
+    "traceId",
+    "level",
+    "parentObservationId",
+    "environment",
+    "fromStartTime",
+    "toStartTime",
+    "version",
+    "filter",
+)
+
 
 def _seconds(start: Any, end: Any) -> float | None:
     if start is None or end is None:
@@ -128,7 +145,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
     store = context.store
 
     async def list_observations(request: Request, project: Project) -> Response:
-        query = Query(request.query_params)
+        query = Query(request.query_params, LIST_PARAMETERS)
         window = query.pagination()
         where = observation_filter(query)
         page = await blocking(
@@ -140,6 +157,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
 
     async def get_observation(request: Request, project: Project) -> Response:
         observation_id = request.path_params["observation_id"]
+        Query(request.query_params, ())  # none accepted: refuses any
         try:
             observation = await blocking(store.get_observation, project.id, observation_id)
         except NotFound:
@@ -156,4 +174,4 @@ def routes(context: AppContext) -> list[BaseRoute]:
     ]
 
 
-__all__ = ["FILTER_COLUMNS", "observation_filter", "routes", "serialize_observation"]
+__all__ = ["FILTER_COLUMNS", "LIST_PARAMETERS", "observation_filter", "routes", "serialize_observation"]

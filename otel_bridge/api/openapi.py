@@ -4,7 +4,8 @@ The document ships in the package (``openapi.json`` beside this module), assembl
 published spec by ``build_document``: the operations otel-bridge serves, with Langfuse's parameters,
 and only the schemas those operations reference (the whole spec is ~500 KB), plus otel-bridge's own
 additions: the session aggregates, the extra trace fields, the error body and the extension
-parameters. ``tests/api/test_openapi_document.py`` rebuilds it from the spec vendored in
+parameters, and the routes that are not Langfuse's (OTLP/HTTP, ``/healthz``, ``/metrics``, the UI:
+``openapi_extras.py``). ``tests/api/test_openapi_document.py`` rebuilds it from the spec vendored in
 ``tests/contracts/langfuse-openapi.yml`` and fails when the shipped copy differs (``python -m
 tests.api.generate_openapi`` rewrites it). Nothing outside the package is read at run time.
 """
@@ -23,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from otel_bridge import __version__
+from otel_bridge.api import openapi_extras
 from otel_bridge.api.http import JSON_MEDIA_TYPE, json_response
 from otel_bridge.receivers import AppContext
 
@@ -150,6 +152,8 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
     selected: dict[str, Any] = {}
     _referenced(paths, schemas, selected)
     selected = copy.deepcopy(selected)
+    paths.update(openapi_extras.paths())
+    selected.update(openapi_extras.schemas())
     selected["SessionAggregates"] = {
         "title": "SessionAggregates",
         "description": "otel-bridge's session aggregates, maintained at write time.",

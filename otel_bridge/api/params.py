@@ -4,7 +4,9 @@ the parameter and the rule it broke (Langfuse answers a zod error there; ours is
 Langfuse v1 pagination (``publicApiPaginationZod``): ``page`` ≥ 1 (default 1), ``limit`` 1–100
 (default 50); responses carry ``meta {page, limit, totalItems, totalPages}``. Array parameters
 (``environment``, ``tags``) are repeated (``?tags=a&tags=b``), as Langfuse's generated clients send
-them. Unknown parameters are ignored, as Langfuse does.
+them. Each route names the parameters it accepts (Langfuse's names for that operation, as
+``/openapi.json`` lists them); any other is a 400 naming it and listing the accepted ones, because a
+misspelt or unsupported filter that is silently ignored returns everything and looks like an answer.
 
 ``filter`` (Langfuse's JSON array of ``{type, column, operator, value, key?}`` conditions) is
 understood where a condition maps onto the store's filters: equality on the simple columns, ``any of``
@@ -17,7 +19,7 @@ from __future__ import annotations
 import enum
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -71,8 +73,16 @@ def parse_datetime(name: str, text: str) -> datetime:
 class Query:
     """Typed access to a request's query parameters; each accessor raises ``InvalidQuery``."""
 
-    def __init__(self, params: QueryParams | Mapping[str, str]) -> None:
+    def __init__(self, params: QueryParams | Mapping[str, str], accepted: Collection[str]) -> None:
+        """``accepted``: every parameter the route understands; any other is an ``InvalidQuery``."""
         self._params = params if isinstance(params, QueryParams) else QueryParams(dict(params))
+        unknown = [name for name in dict.fromkeys(self._params.keys()) if name not in accepted]
+        if unknown:
+            listed = ", ".join(accepted) if accepted else "none"
+            raise InvalidQuery(
+                f"unknown query parameter{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(repr(name) for name in unknown)}; this route accepts: {listed}"
+            )
 
     def __contains__(self, name: str) -> bool:
         return name in self._params

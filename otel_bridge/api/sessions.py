@@ -35,6 +35,10 @@ from otel_bridge.store import Project, SessionDetail, SessionFilter, Store, Trac
 #: Traces per store call when a session's traces are read whole.
 TRACE_BATCH = 500
 
+#: The query parameters each route accepts (Langfuse's, plus the detail's paging extension).
+LIST_PARAMETERS = ("page", "limit", "fromTimestamp", "toTimestamp", "environment")
+DETAIL_PARAMETERS = ("page", "limit")
+
 
 def serialize_session(session: Session, project_id: str) -> dict[str, Any]:
     """A ``Session`` with otel-bridge's aggregates."""
@@ -74,7 +78,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
     store = context.store
 
     async def list_sessions(request: Request, project: Project) -> Response:
-        query = Query(request.query_params)
+        query = Query(request.query_params, LIST_PARAMETERS)
         window = query.pagination()
         where = SessionFilter(
             created_from=query.datetime("fromTimestamp"),
@@ -99,7 +103,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
 
     async def get_session(request: Request, project: Project) -> Response:
         session_id = request.path_params["session_id"]
-        query = Query(request.query_params)
+        query = Query(request.query_params, DETAIL_PARAMETERS)
         paged = "page" in query or "limit" in query
         window = query.pagination()
         try:
@@ -124,4 +128,4 @@ def routes(context: AppContext) -> list[BaseRoute]:
     ]
 
 
-__all__ = ["TRACE_BATCH", "all_traces", "routes", "serialize_session"]
+__all__ = ["DETAIL_PARAMETERS", "LIST_PARAMETERS", "TRACE_BATCH", "all_traces", "routes", "serialize_session"]

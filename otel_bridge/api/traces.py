@@ -59,6 +59,25 @@ FILTER_COLUMNS = {
     "timestamp": FilterColumn("time", "from_timestamp", "to_timestamp"),
 }
 
+#: The query parameters each route accepts: Langfuse's, in its spec's order.
+LIST_PARAMETERS = (
+    "page",
+    "limit",
+    "userId",
+    "name",
+    "sessionId",
+    "fromTimestamp",
+    "toTimestamp",
+    "orderBy",
+    "tags",
+    "version",
+    "release",
+    "environment",
+    "fields",
+    "filter",
+)
+DETAIL_PARAMETERS = ("fields",)
+
 #: How many observation ids of one trace a trace listing reads (a guard against huge traces).
 MAX_OBSERVATION_IDS = 10_000
 
@@ -157,7 +176,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
     store = context.store
 
     async def list_traces(request: Request, project: Project) -> Response:
-        query = Query(request.query_params)
+        query = Query(request.query_params, LIST_PARAMETERS)
         window = query.pagination()
         groups = field_groups(query)
         order_by, descending = order(query)
@@ -192,7 +211,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
 
     async def get_trace(request: Request, project: Project) -> Response:
         trace_id = request.path_params["trace_id"]
-        groups = field_groups(Query(request.query_params))
+        groups = field_groups(Query(request.query_params, DETAIL_PARAMETERS))
         try:
             detail = await blocking(store.get_trace, project.id, trace_id)
         except NotFound:
@@ -217,8 +236,10 @@ def routes(context: AppContext) -> list[BaseRoute]:
 
 
 __all__ = [
+    "DETAIL_PARAMETERS",
     "FIELD_GROUPS",
     "FILTER_COLUMNS",
+    "LIST_PARAMETERS",
     "ORDER_FIELDS",
     "field_groups",
     "observation_ids",

@@ -66,7 +66,7 @@ def main(
     endpoint: str | None,
     public_key: str | None,
     secret_key: str | None,
-    protocol: Transport,
+    protocol: Transport | None,
     as_json: bool,
     out: IO[str] | None = None,
     err: IO[str] | None = None,

@@ -4,6 +4,12 @@ In this order: the flags; ``OTEL_EXPORTER_OTLP_ENDPOINT`` and ``OTEL_EXPORTER_OT
 (``Authorization=Basic%20…``); ``LANGFUSE_HOST``, ``LANGFUSE_PUBLIC_KEY`` and ``LANGFUSE_SECRET_KEY``
 — the lines ``otel-bridge serve`` prints — then ``http://127.0.0.1:4318``. The environment is an
 argument: ``otel_bridge.config`` reads the process's.
+
+The transport is ``--protocol``, else ``OTEL_EXPORTER_OTLP_PROTOCOL`` (``grpc``; anything else is
+HTTP), as the OTel SDKs read it. Over gRPC, the address is ``--endpoint``, else
+``OTEL_BRIDGE_GRPC_ENDPOINT`` (the gRPC address ``serve`` prints, with its actual port; the collector
+configurations read it too), else ``OTEL_EXPORTER_OTLP_ENDPOINT`` when the protocol variable says
+``grpc``, else the HTTP endpoint's host on port 4317.
 """
 
 from __future__ import annotations
@@ -65,7 +71,7 @@ class Target:
 
 
 def resolve_target(
-    protocol: Transport = "http",
+    protocol: Transport | None = None,
     endpoint: str | None = None,
     public_key: str | None = None,
     secret_key: str | None = None,
@@ -74,21 +80,31 @@ def resolve_target(
 ) -> Target:
     """The destination from the arguments, then ``environ`` (see the module docstring).
 
-    With ``protocol="grpc"``, ``endpoint`` is the gRPC address (``host:port``, ``http://host:port``
-    or ``https://…`` for TLS); without it, the host of the HTTP endpoint on port 4317. Raises
-    ``CommandError`` (exit status 2) naming the variables to set when no credentials are found."""
+    With gRPC, ``endpoint`` is the gRPC address (``host:port``, ``http://host:port`` or ``https://…``
+    for TLS). Raises ``CommandError`` (exit status 2) naming the variables to set when no credentials
+    are found."""
     # Liberal, as the SDK's OTLP exporters parse the same variable: a value may also be written
     # unencoded (``Authorization=Basic abc``). Header names come back lower-cased.
     otel_headers = parse_env_headers(environ.get("OTEL_EXPORTER_OTLP_HEADERS", ""), liberal=True)
     authorization = _authorization(public_key, secret_key, otel_headers, environ)
     extra = {key: value for key, value in otel_headers.items() if key != "authorization"}
-    env_base = _variable(environ, "OTEL_EXPORTER_OTLP_ENDPOINT") or _variable(environ, "LANGFUSE_HOST")
+    otlp_is_grpc = (_variable(environ, "OTEL_EXPORTER_OTLP_PROTOCOL") or "").lower() == "grpc"
+    protocol = protocol or ("grpc" if otlp_is_grpc else "http")
+    otlp_endpoint = _variable(environ, "OTEL_EXPORTER_OTLP_ENDPOINT")
+    langfuse_host = _variable(environ, "LANGFUSE_HOST")
+    # When the protocol variable says grpc, the OTLP endpoint is a gRPC address: not the web base.
+    env_base = langfuse_host if otlp_is_grpc else (otlp_endpoint or langfuse_host)
     if protocol == "http":
         base = _web_base(endpoint or env_base or DEFAULT_ENDPOINT)
         return Target("http", f"{base}/v1/traces", base, authorization, extra)
     web_base = _web_base(env_base or DEFAULT_ENDPOINT)
-    if endpoint:
-        parsed = urllib.parse.urlsplit(endpoint if "://" in endpoint else f"http://{endpoint}")
+    address = (
+        endpoint
+        or _variable(environ, "OTEL_BRIDGE_GRPC_ENDPOINT")
+        or (otlp_endpoint if otlp_is_grpc else None)
+    )
+    if address:
+        parsed = urllib.parse.urlsplit(address if "://" in address else f"http://{address}")
         secure = parsed.scheme == "https"
         host, port = parsed.hostname or "127.0.0.1", parsed.port or DEFAULT_GRPC_PORT
         if not env_base:

@@ -3,7 +3,7 @@ translator the server uses, then sent to an otel-bridge or Langfuse server (or a
 
     from otel_bridge.sdk import configure, observe, session
 
-    configure()  # OTEL_BRIDGE_HOST / _PUBLIC_KEY / _SECRET_KEY, or the LANGFUSE_* ones
+    configure()  # OTEL_BRIDGE_URL / _PUBLIC_KEY / _SECRET_KEY, or the LANGFUSE_* ones
 
     @observe(as_type="generation")
     def call_llm(prompt: str) -> str: ...

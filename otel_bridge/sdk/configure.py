@@ -39,7 +39,7 @@ _configured: list[_Wiring] = []
 
 def configure(
     *,
-    host: str | None = None,
+    url: str | None = None,
     public_key: str | None = None,
     secret_key: str | None = None,
     service_name: str | None = None,
@@ -48,15 +48,17 @@ def configure(
     """Send this process's spans, translated, to an otel-bridge (or Langfuse) server; returns the
     provider the processors were added to.
 
-    Each setting is the argument, else ``OTEL_BRIDGE_*``, else ``LANGFUSE_*`` (``HOST``,
-    ``PUBLIC_KEY``, ``SECRET_KEY``); a missing one raises ``ConfigError`` naming the variables.
+    Each setting is the argument, else a variable: ``url`` from ``OTEL_BRIDGE_URL``, else
+    ``LANGFUSE_BASE_URL`` or ``LANGFUSE_HOST``; the keys from ``OTEL_BRIDGE_PUBLIC_KEY`` /
+    ``OTEL_BRIDGE_SECRET_KEY``, else the ``LANGFUSE_*`` ones. A missing one raises ``ConfigError``
+    naming the variables.
     ``service_name`` names a provider created here (an existing provider keeps its resource).
     Configuring the same provider twice adds nothing the second time. A ``tracer_provider`` passed
     in is not made global, and ``@observe`` records through the global provider: pass the one the
     application sets as global.
     """
-    target = ClientSettings.load(host=host, public_key=public_key, secret_key=secret_key)
-    sink = IngestionSink(target.host, target.public_key, target.secret_key)
+    target = ClientSettings.load(url=url, public_key=public_key, secret_key=secret_key)
+    sink = IngestionSink(target.url, target.public_key, target.secret_key)
     with _lock:
         provider = tracer_provider or _global_sdk_provider()
         if provider is None:

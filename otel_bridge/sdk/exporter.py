@@ -1,7 +1,7 @@
 """``BridgeSpanExporter``: the OTel SDK exporter that translates spans in-process, with the server's
 own translator, and hands the result to a sink (``CanSendTranslations``).
 
-Errors are mapped here and only here to ``SpanExportResult`` (STYLE.md, error model): a sink's
+Errors are mapped here and only here to ``SpanExportResult`` (one place maps errors): a sink's
 problems and any failure of conversion or translation become ``FAILURE`` and a log line, never an
 exception in the application or the batch processor's worker.
 """

@@ -1,5 +1,5 @@
 """``IngestionSink``: POSTs translated spans as Langfuse batch-ingestion events to
-``{host}/api/public/ingestion`` (an ``otel-bridge serve`` server or a Langfuse server), with the
+``{url}/api/public/ingestion`` (an ``otel-bridge serve`` server or a Langfuse server), with the
 standard library only.
 
 Outcomes (``SendResult``, never an exception):
@@ -98,7 +98,7 @@ class IngestionSink:
 
     def __init__(
         self,
-        host: str,
+        url: str,
         public_key: str,
         secret_key: str,
         *,
@@ -106,7 +106,7 @@ class IngestionSink:
         retry: RetryPolicy | None = None,
         max_batch_bytes: int = 3_000_000,
     ) -> None:
-        self.endpoint = host.rstrip("/") + INGESTION_PATH
+        self.endpoint = url.rstrip("/") + INGESTION_PATH
         self._headers = {
             "Authorization": basic_authorization(public_key, secret_key),
             "Content-Type": "application/json",

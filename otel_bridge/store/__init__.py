@@ -222,6 +222,10 @@ class Store(Protocol):
         """The oldest project with this name, if any (the server's default project)."""
         ...
 
+    def list_projects(self) -> Sequence[Project]:
+        """Every project, oldest first (``otel-bridge keys list``)."""
+        ...
+
     def authenticate(self, public_key: str, secret_key: str) -> Project | None:
         """The project of this key pair, or None when either key is wrong."""
         ...

@@ -44,6 +44,21 @@ def generate_secret_key() -> str:
     return SECRET_KEY_PREFIX + secrets.token_hex(24)
 
 
+#: The public key a revoked pair is replaced with starts so: no client holds it or its secret, and
+#: ``otel-bridge keys list`` shows the project as revoked.
+REVOKED_PREFIX = "revoked-"
+
+
+def generate_revoked_public_key() -> str:
+    """A public key that marks a revoked pair (unique, as every public key is)."""
+    return REVOKED_PREFIX + secrets.token_hex(16)
+
+
+def is_revoked(public_key: str) -> bool:
+    """Whether this public key marks a revoked pair."""
+    return public_key.startswith(REVOKED_PREFIX)
+
+
 def generate_project_id() -> str:
     """A new project id: 64 random bits, hex."""
     return secrets.token_hex(8)

@@ -28,6 +28,8 @@ SESSIONS_PATH = "/sessions"
 TRACES_PATH = "/traces"
 SORT_KEYS: tuple[SessionOrder, ...] = get_args(SessionOrder)
 DEFAULT_SORT: SessionOrder = "last_activity"
+#: The Sessions view's query parameters; any other is a 400 page naming it.
+PARAMETERS = ("user", "prefix", "sort", "order", "page", "limit")
 
 
 def session_url(session_id: str, page: int = 1) -> str:
@@ -94,7 +96,7 @@ class SessionListing:
     @classmethod
     def parse(cls, params: QueryParams) -> SessionListing:
         """The listing a query string asks for; ``InvalidQuery`` naming a bad parameter."""
-        query = Query(params)
+        query = Query(params, PARAMETERS)
         sort = query.string("sort") or DEFAULT_SORT
         if sort not in SORT_KEYS:
             raise InvalidQuery(f"sort must be one of {', '.join(SORT_KEYS)}, got {sort!r}")
@@ -148,6 +150,7 @@ class SessionListing:
 
 __all__ = [
     "DEFAULT_SORT",
+    "PARAMETERS",
     "SESSIONS_PATH",
     "SORT_KEYS",
     "TRACES_PATH",

@@ -35,12 +35,13 @@ def routes(context: AppContext) -> list[BaseRoute]:
         )
 
     async def session(request: Request, project: Project) -> Response:
-        page = Query(request.query_params).integer("page", default=1, minimum=1)
+        page = Query(request.query_params, ("page",)).integer("page", default=1, minimum=1)
         session_id = request.path_params["session_id"]
         return await render_page("session.html", session_context, store, project, session_id, page)
 
     async def trace(request: Request, project: Project) -> Response:
         trace_id = request.path_params["trace_id"]
+        Query(request.query_params, ())  # none accepted: refuses any
         return await render_page("trace.html", trace_context, store, project, trace_id)
 
     return [

@@ -4,6 +4,8 @@ once converted."""
 
 from __future__ import annotations
 
+from starlette.routing import Mount
+
 from otel_bridge.api import openapi
 from otel_bridge.api.openapi import OPERATIONS, load_document
 from tests.api.client import ServedApi
@@ -46,16 +48,25 @@ class TestServedDocument:
         assert body["info"]["version"] == __version__
         assert body == load_document()
 
-    def test_documents_every_api_route(self, seeded_api: ServedApi) -> None:
-        """The document's operations are the API's routes, no more and no fewer."""
+    def test_documents_every_route_the_server_answers(self, seeded_api: ServedApi) -> None:
+        """The document's operations are the server app's routes, no more and no fewer: the
+        Langfuse API, the OTLP/HTTP receivers, ``/healthz``, ``/metrics`` and the UI."""
         served = set()
         for route in seeded_api.client.app.routes:
             path = getattr(route, "path", "")
-            if path.startswith("/api/public/") and "/otel/" not in path:
-                for method in getattr(route, "methods", ()) or ():
-                    if method != "HEAD":
-                        served.add((_template(path), method.lower()))
-        assert served == set(OPERATIONS)
+            if isinstance(route, Mount):
+                served.add((_template(path) + "/{path}", "get"))
+                continue
+            for method in getattr(route, "methods", ()) or ():
+                if method != "HEAD":
+                    served.add((_template(path), method.lower()))
+        documented = {
+            (path, method) for path, methods in load_document()["paths"].items() for method in methods
+        }
+        assert served == documented
+        assert set(OPERATIONS) < documented
+        assert {("/v1/traces", "post"), ("/api/public/otel/v1/traces", "post")} < documented
+        assert {("/metrics", "get"), ("/healthz", "get")} < documented
 
 
 def _template(path: str) -> str:

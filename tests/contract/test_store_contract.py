@@ -435,6 +435,19 @@ class TestProjects:
         with pytest.raises(NotFound):
             store.set_project_keys("nope", "pk-lf-3", "sk-lf-3")
 
+    def test_projects_are_listed_oldest_first(self, store: Store) -> None:
+        """``list_projects`` gives every project with its current public key, oldest first."""
+        before = list(store.list_projects())  # the fixture's own project, if any
+        first = store.create_project("first")
+        second = store.create_project("second")
+        store.set_project_keys(first.project.id, "pk-lf-new", "sk-lf-new")
+        listed = list(store.list_projects())
+        assert listed[: len(before)] == before
+        assert [(p.name, p.public_key) for p in listed[len(before) :]] == [
+            ("first", "pk-lf-new"),
+            ("second", second.public_key),
+        ]
+
 
 def test_times_keep_nanosecond_order(store: Store, project_id: str) -> None:
     """Rule 3 ties are broken on exact nanosecond ends, which datetimes would round away."""

@@ -126,7 +126,7 @@ def start_server(directory: Path, env: dict[str, str] | None = None, *args: str)
         "-m",
         "otel_bridge.cli",
         "serve",
-        "--host",
+        "--listen-host",
         "127.0.0.1",
         "--http-port",
         "0",

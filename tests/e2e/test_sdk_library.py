@@ -130,7 +130,7 @@ def app_env(host: str, public_key: str, secret_key: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "LANGFUSE_"))}
     env.update(
         {
-            "OTEL_BRIDGE_HOST": host,
+            "OTEL_BRIDGE_URL": host,
             "OTEL_BRIDGE_PUBLIC_KEY": public_key,
             "OTEL_BRIDGE_SECRET_KEY": secret_key,
             "LANGFUSE_HOST": "http://127.0.0.1:9",

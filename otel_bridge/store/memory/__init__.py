@@ -137,6 +137,12 @@ class InMemoryStore:
         oldest = min(named, key=lambda c: (c.created_ns, c.project.id), default=None)
         return None if oldest is None else oldest.project
 
+    def list_projects(self) -> Sequence[Project]:
+        """Every project, oldest first."""
+        with self._lock:
+            found = sorted(self._projects.values(), key=lambda c: (c.created_ns, c.project.id))
+        return [c.project for c in found]
+
     def authenticate(self, public_key: str, secret_key: str) -> Project | None:
         """The project of this key pair, or None when either key is wrong."""
         return self._verified(lambda c: c.project.public_key == public_key, secret_key)

@@ -95,6 +95,10 @@ class SqlStore:
         """The oldest project with this name, if any."""
         return projects.find_project(self._db, name)
 
+    def list_projects(self) -> Sequence[Project]:
+        """Every project, oldest first."""
+        return projects.list_projects(self._db)
+
     def authenticate(self, public_key: str, secret_key: str) -> Project | None:
         """The project of this key pair, or None when either key is wrong."""
         return projects.authenticate(self._db, public_key, secret_key)

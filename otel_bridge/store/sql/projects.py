@@ -81,6 +81,13 @@ def find_project(db: Connections, name: str) -> Project | None:
     return None if row is None else decode_project(row)
 
 
+def list_projects(db: Connections) -> list[Project]:
+    """Every project, oldest first."""
+    with db.read() as conn:
+        rows = conn.execute(sa.select(projects).order_by(projects.c.created_ns, projects.c.id)).mappings()
+        return [decode_project(row) for row in rows]
+
+
 def authenticate(db: Connections, public_key: str, secret_key: str) -> Project | None:
     """The project of this key pair, or None when either key is wrong."""
     return _verified(db, projects.c.public_key == public_key, secret_key)
@@ -108,5 +115,6 @@ __all__ = [
     "create_project",
     "find_project",
     "get_project",
+    "list_projects",
     "set_project_keys",
 ]

@@ -22,7 +22,32 @@ UTC = timezone.utc
 
 
 def query(text: str) -> Query:
-    return Query(QueryParams(text))
+    """A query accepting every parameter it has (the rules of each are what is under test)."""
+    params = QueryParams(text)
+    return Query(params, tuple(params.keys()))
+
+
+class TestUnknownParameters:
+    def test_an_unknown_parameter_is_refused_naming_it_and_the_accepted_ones(self) -> None:
+        """``?sessionId=…`` where the route takes no sessionId is a 400, not "return everything"."""
+        with pytest.raises(InvalidQuery) as raised:
+            Query(QueryParams("page=2&sessionId=s1"), ("page", "limit", "userId"))
+        assert str(raised.value) == (
+            "unknown query parameter 'sessionId'; this route accepts: page, limit, userId"
+        )
+
+    def test_several_unknown_parameters_are_all_named_once(self) -> None:
+        with pytest.raises(InvalidQuery) as raised:
+            Query(QueryParams("a=1&b=2&a=3"), ("page",))
+        assert str(raised.value) == "unknown query parameters 'a', 'b'; this route accepts: page"
+
+    def test_a_route_that_takes_none(self) -> None:
+        with pytest.raises(InvalidQuery, match="this route accepts: none"):
+            Query(QueryParams("fields=io"), ())
+
+    def test_accepted_parameters_pass_even_when_empty(self) -> None:
+        """Langfuse's clients send empty values for unset parameters: known names pass."""
+        assert Query(QueryParams("page=&userId="), ("page", "userId")).string("userId") is None
 
 
 class TestPagination:

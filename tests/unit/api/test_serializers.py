@@ -10,7 +10,7 @@ from starlette.datastructures import QueryParams
 from otel_bridge.api.observations import serialize_observation
 from otel_bridge.api.params import InvalidQuery, Query
 from otel_bridge.api.sessions import all_traces, serialize_session
-from otel_bridge.api.traces import field_groups, order, serialize_trace
+from otel_bridge.api.traces import DETAIL_PARAMETERS, LIST_PARAMETERS, field_groups, order, serialize_trace
 from otel_bridge.model import Cost, Observation, ObservationType, Payload, Session, Trace, Usage
 from otel_bridge.model.langfuse_wire import cost_details, usage_details
 from otel_bridge.store import Page, SessionDetail, TraceSummary
@@ -124,14 +124,14 @@ class TestTraceView:
 
     def test_fields_parameter(self) -> None:
         """``fields`` always includes core and refuses unknown groups."""
-        assert field_groups(Query(QueryParams("fields=io"))) == {"core", "io"}
-        assert "observations" in field_groups(Query(QueryParams("")))
+        assert field_groups(Query(QueryParams("fields=io"), DETAIL_PARAMETERS)) == {"core", "io"}
+        assert "observations" in field_groups(Query(QueryParams(""), DETAIL_PARAMETERS))
         with pytest.raises(InvalidQuery, match="fields must be"):
-            field_groups(Query(QueryParams("fields=io,cost")))
+            field_groups(Query(QueryParams("fields=io,cost"), DETAIL_PARAMETERS))
 
     def test_order_by(self) -> None:
         """``orderBy`` is ``field.direction`` over Langfuse's fields."""
-        assert order(Query(QueryParams("orderBy=userId.asc"))) == ("user_id", False)
-        assert order(Query(QueryParams(""))) == ("timestamp", True)
+        assert order(Query(QueryParams("orderBy=userId.asc"), LIST_PARAMETERS)) == ("user_id", False)
+        assert order(Query(QueryParams(""), LIST_PARAMETERS)) == ("timestamp", True)
         with pytest.raises(InvalidQuery, match="orderBy must be"):
-            order(Query(QueryParams("orderBy=timestamp")))
+            order(Query(QueryParams("orderBy=timestamp"), LIST_PARAMETERS))

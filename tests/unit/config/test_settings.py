@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import otel_bridge
-from otel_bridge.config import ClientSettings, Settings, database_url, hostport, parse_size
+from otel_bridge.config import ClientSettings, Settings, database_url, env_name, hostport, parse_size
 from otel_bridge.errors import ConfigError
 
 
@@ -17,7 +17,7 @@ class TestSettings:
     def test_defaults(self) -> None:
         """Without arguments or environment the docs/architecture.md defaults apply."""
         settings = Settings.load({})
-        assert (settings.host, settings.http_port, settings.grpc_port) == ("127.0.0.1", 4318, 4317)
+        assert (settings.listen_host, settings.http_port, settings.grpc_port) == ("127.0.0.1", 4318, 4317)
         assert settings.db == "sqlite:///otel-bridge.db"
         assert settings.public_key is None and settings.secret_key is None
 
@@ -34,10 +34,10 @@ class TestSettings:
 
     def test_environment_is_read_only_when_loading(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """``load()`` reads the process environment once; the instance does not change afterwards."""
-        monkeypatch.setenv("OTEL_BRIDGE_HOST", "0.0.0.0")
+        monkeypatch.setenv("OTEL_BRIDGE_LISTEN_HOST", "0.0.0.0")
         settings = Settings.load()
-        monkeypatch.setenv("OTEL_BRIDGE_HOST", "10.0.0.1")
-        assert settings.host == "0.0.0.0"
+        monkeypatch.setenv("OTEL_BRIDGE_LISTEN_HOST", "10.0.0.1")
+        assert settings.listen_host == "0.0.0.0"
 
     @pytest.mark.parametrize(
         ("env", "variable"),
@@ -74,6 +74,94 @@ class TestSettings:
             parse_size("-5")
 
 
+class TestOneMeaningPerSetting:
+    """Issue 15: OTEL_BRIDGE_HOST meant serve's listen address and the library's server URL."""
+
+    def test_the_retired_variable_is_refused_by_both_naming_the_two_that_replace_it(self) -> None:
+        env = {"OTEL_BRIDGE_HOST": "http://127.0.0.1:14318"}
+        for load in (
+            lambda: Settings.load(env),
+            lambda: ClientSettings.load(env, public_key="pk", secret_key="sk"),
+        ):
+            with pytest.raises(ConfigError) as raised:
+                load()
+            message = str(raised.value)
+            assert "OTEL_BRIDGE_HOST='http://127.0.0.1:14318' is no longer read" in message
+            assert "OTEL_BRIDGE_LISTEN_HOST" in message and "OTEL_BRIDGE_URL" in message
+
+    def test_listen_host_and_url_are_separate_settings(self) -> None:
+        env = {"OTEL_BRIDGE_LISTEN_HOST": "0.0.0.0", "OTEL_BRIDGE_URL": "http://bridge.internal:4318"}
+        assert Settings.load(env).listen_host == "0.0.0.0"
+        assert ClientSettings.load(env, public_key="pk", secret_key="sk").url == "http://bridge.internal:4318"
+
+    @pytest.mark.parametrize(
+        ("value", "rule"),
+        [
+            ("http://127.0.0.1:14318", "is a URL"),
+            ("127.0.0.1:14318", "is not an address"),
+            ("[::1]", "is not an address"),
+        ],
+    )
+    def test_a_url_or_a_port_as_the_listen_host_names_flag_and_variable(self, value: str, rule: str) -> None:
+        for given in ({"environ": {"OTEL_BRIDGE_LISTEN_HOST": value}}, {"environ": {}, "listen_host": value}):
+            with pytest.raises(ConfigError) as raised:
+                Settings.load(**given)
+            assert "--listen-host/OTEL_BRIDGE_LISTEN_HOST" in str(raised.value)
+            assert rule in str(raised.value)
+
+    def test_an_empty_listen_host_flag(self) -> None:
+        """(An empty variable is "not set", as for every setting.)"""
+        with pytest.raises(ConfigError, match="--listen-host/OTEL_BRIDGE_LISTEN_HOST is empty"):
+            Settings.load({}, listen_host="")
+        assert Settings.load({"OTEL_BRIDGE_LISTEN_HOST": " "}).listen_host == "127.0.0.1"
+
+    def test_addresses_and_names_are_accepted(self) -> None:
+        for host in ("127.0.0.1", "0.0.0.0", "::1", "::", "localhost", "bridge.internal"):
+            assert Settings.load({}, listen_host=host).listen_host == host
+
+    @pytest.mark.parametrize(
+        ("name", "value", "named"),
+        [
+            ("http_port", "abc", "--http-port/OTEL_BRIDGE_HTTP_PORT='abc': not an integer"),
+            ("queue_bytes", "lots", "--queue-bytes/OTEL_BRIDGE_QUEUE_BYTES='lots': 'lots' is not a size"),
+            (
+                "shutdown_seconds",
+                "soon",
+                "--shutdown-seconds/OTEL_BRIDGE_SHUTDOWN_SECONDS='soon': not a number",
+            ),
+            ("db", "otel.db", "--db/OTEL_BRIDGE_DB='otel.db' is not a SQLAlchemy URL"),
+        ],
+    )
+    def test_a_value_of_the_wrong_kind_names_flag_and_variable(
+        self, name: str, value: str, named: str
+    ) -> None:
+        """The same line whether the value came from the flag (as text) or the variable."""
+        for given in ({"environ": {env_name(name): value}}, {"environ": {}, name: value}):
+            with pytest.raises(ConfigError) as raised:
+                Settings.load(**given)
+            assert str(raised.value).startswith(named)
+            assert "\n" not in str(raised.value)
+
+    @pytest.mark.parametrize(
+        ("env", "argument", "named"),
+        [
+            (
+                {"OTEL_BRIDGE_URL": "127.0.0.1:4318"},
+                None,
+                "OTEL_BRIDGE_URL='127.0.0.1:4318' is not an http(s) URL",
+            ),
+            ({"LANGFUSE_HOST": "bridge:4318"}, None, "LANGFUSE_HOST='bridge:4318' is not an http(s) URL"),
+            ({}, "grpc://h:4317", "url='grpc://h:4317' is not an http(s) URL"),
+        ],
+    )
+    def test_a_client_url_of_the_wrong_kind_names_where_it_came_from(
+        self, env: dict[str, str], argument: str | None, named: str
+    ) -> None:
+        with pytest.raises(ConfigError) as raised:
+            ClientSettings.load(env, url=argument, public_key="pk", secret_key="sk")
+        assert str(raised.value).startswith(named)
+
+
 class TestDatabaseUrl:
     def test_argument_then_environment_then_default(self) -> None:
         """The ``db`` commands' database resolves as ``Settings.db`` does."""
@@ -93,8 +181,9 @@ class TestClientSettings:
     def test_argument_beats_bridge_variable_beats_langfuse_variable(self) -> None:
         """Each setting on its own: the argument, else ``OTEL_BRIDGE_*``, else ``LANGFUSE_*``."""
         env = {
-            "OTEL_BRIDGE_HOST": "http://bridge",
-            "LANGFUSE_HOST": "http://langfuse",
+            "OTEL_BRIDGE_URL": "http://bridge",
+            "LANGFUSE_BASE_URL": "http://langfuse",
+            "LANGFUSE_HOST": "http://langfuse-old",
             "OTEL_BRIDGE_PUBLIC_KEY": " ",
             "LANGFUSE_PUBLIC_KEY": "pk-langfuse",
             "OTEL_BRIDGE_SECRET_KEY": "sk-bridge",
@@ -105,10 +194,10 @@ class TestClientSettings:
     @pytest.mark.parametrize(
         ("given", "named"),
         [
-            ({}, "pass host= or set OTEL_BRIDGE_HOST or LANGFUSE_HOST"),
-            ({"host": "http://h"}, "pass public_key= or set OTEL_BRIDGE_PUBLIC_KEY or LANGFUSE_PUBLIC_KEY"),
+            ({}, "pass url= or set OTEL_BRIDGE_URL or LANGFUSE_BASE_URL or LANGFUSE_HOST"),
+            ({"url": "http://h"}, "pass public_key= or set OTEL_BRIDGE_PUBLIC_KEY or LANGFUSE_PUBLIC_KEY"),
             (
-                {"host": "http://h", "public_key": "pk"},
+                {"url": "http://h", "public_key": "pk"},
                 "pass secret_key= or set OTEL_BRIDGE_SECRET_KEY or LANGFUSE_SECRET_KEY",
             ),
         ],
@@ -126,6 +215,8 @@ class TestClientSettings:
             ("LANGFUSE_SECRET_KEY", "sk"),
         ):
             monkeypatch.delenv(name.replace("LANGFUSE_", "OTEL_BRIDGE_"), raising=False)
+            monkeypatch.delenv("OTEL_BRIDGE_URL", raising=False)
+            monkeypatch.delenv("LANGFUSE_BASE_URL", raising=False)
             monkeypatch.setenv(name, value)
         assert ClientSettings.load() == ClientSettings("http://h", "pk", "sk")
 

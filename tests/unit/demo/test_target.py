@@ -58,6 +58,31 @@ class TestResolveTarget:
         assert (target.export_endpoint, target.secure) == ("bridge:4317", False)
         assert target.ui_url == "http://bridge:4318/"
 
+    def test_grpc_uses_the_address_serve_printed(self) -> None:
+        """Issue 15: serve on other ports prints OTEL_BRIDGE_GRPC_ENDPOINT; --protocol grpc sends there."""
+        env = {
+            **KEYS,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:14318",
+            "OTEL_BRIDGE_GRPC_ENDPOINT": "127.0.0.1:14317",
+        }
+        target = resolve_target("grpc", environ=env)
+        assert (target.export_endpoint, target.ui_url) == ("127.0.0.1:14317", "http://127.0.0.1:14318/")
+        assert resolve_target("grpc", "127.0.0.1:24317", environ=env).export_endpoint == "127.0.0.1:24317"
+
+    def test_the_otel_protocol_variable_chooses_grpc_and_its_endpoint(self) -> None:
+        """``OTEL_EXPORTER_OTLP_PROTOCOL=grpc`` (the README's gRPC variant): the transport is gRPC, the
+        OTLP endpoint is the gRPC address, and the UI is at LANGFUSE_HOST."""
+        env = {
+            **KEYS,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:14317",
+            "LANGFUSE_HOST": "http://127.0.0.1:14318",
+        }
+        target = resolve_target(environ=env)
+        assert (target.protocol, target.export_endpoint) == ("grpc", "127.0.0.1:14317")
+        assert target.ui_url == "http://127.0.0.1:14318/"
+        assert resolve_target("http", environ=env).export_endpoint == "http://127.0.0.1:14318/v1/traces"
+
     def test_grpc_endpoint_flag_and_tls(self) -> None:
         """--endpoint is the gRPC address; https:// means TLS."""
         target = resolve_target("grpc", "https://bridge.example:443", environ=KEYS)

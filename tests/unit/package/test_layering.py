@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("api",),
     ("ui",),
     ("demo",),
-    ("admin",),
+    ("admin", "database_errors"),
     ("server",),
     ("cli",),
 )

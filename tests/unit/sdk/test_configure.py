@@ -18,6 +18,8 @@ from tests.unit.sdk.sdk_helpers import IngestionEndpoint
 
 VARIABLES = (
     "OTEL_BRIDGE_HOST",
+    "OTEL_BRIDGE_URL",
+    "LANGFUSE_BASE_URL",
     "OTEL_BRIDGE_PUBLIC_KEY",
     "OTEL_BRIDGE_SECRET_KEY",
     "LANGFUSE_HOST",
@@ -44,13 +46,13 @@ class TestConfigure:
     @pytest.mark.parametrize(
         ("missing", "named"),
         [
-            ({}, "OTEL_BRIDGE_HOST or LANGFUSE_HOST"),
-            ({"host": "http://h"}, "OTEL_BRIDGE_PUBLIC_KEY or LANGFUSE_PUBLIC_KEY"),
-            ({"host": "http://h", "public_key": "pk"}, "OTEL_BRIDGE_SECRET_KEY or LANGFUSE_SECRET_KEY"),
+            ({}, "OTEL_BRIDGE_URL or LANGFUSE_BASE_URL or LANGFUSE_HOST"),
+            ({"url": "http://h"}, "OTEL_BRIDGE_PUBLIC_KEY or LANGFUSE_PUBLIC_KEY"),
+            ({"url": "http://h", "public_key": "pk"}, "OTEL_BRIDGE_SECRET_KEY or LANGFUSE_SECRET_KEY"),
         ],
     )
     def test_missing_setting_names_the_variables(self, missing: dict[str, str], named: str) -> None:
-        """A missing host or key raises ``ConfigError`` naming both variables that could set it."""
+        """A missing URL or key raises ``ConfigError`` naming both variables that could set it."""
         with pytest.raises(ConfigError, match=named):
             configure(tracer_provider=TracerProvider(), **missing)
 
@@ -59,7 +61,7 @@ class TestConfigure:
         with the keys as Basic credentials and the session stamped."""
         provider = TracerProvider()
         assert (
-            configure(host=endpoint.host, public_key="pk-a", secret_key="sk-a", tracer_provider=provider)
+            configure(url=endpoint.host, public_key="pk-a", secret_key="sk-a", tracer_provider=provider)
             is provider
         )
         one_span(provider)
@@ -71,7 +73,7 @@ class TestConfigure:
 
     def test_precedence(self, endpoint: IngestionEndpoint, monkeypatch: pytest.MonkeyPatch) -> None:
         """Argument beats ``OTEL_BRIDGE_*``, which beats ``LANGFUSE_*``."""
-        monkeypatch.setenv("OTEL_BRIDGE_HOST", endpoint.host)
+        monkeypatch.setenv("OTEL_BRIDGE_URL", endpoint.host)
         monkeypatch.setenv("LANGFUSE_HOST", "http://127.0.0.1:9")  # must not be used
         monkeypatch.setenv("OTEL_BRIDGE_PUBLIC_KEY", "pk-bridge")
         monkeypatch.setenv("LANGFUSE_PUBLIC_KEY", "pk-langfuse")
@@ -85,7 +87,7 @@ class TestConfigure:
         """A second ``configure()`` of one provider does not send every span twice."""
         provider = TracerProvider()
         for _ in range(2):
-            configure(host=endpoint.host, public_key="pk", secret_key="sk", tracer_provider=provider)
+            configure(url=endpoint.host, public_key="pk", secret_key="sk", tracer_provider=provider)
         one_span(provider)
         flush()
         assert [event["type"] for event in endpoint.events()] == ["trace-create", "span-create"]
@@ -93,7 +95,7 @@ class TestConfigure:
     def test_shutdown_stops_sending(self, endpoint: IngestionEndpoint) -> None:
         """``shutdown()`` sends what had ended, and nothing ended afterwards."""
         provider = TracerProvider()
-        configure(host=endpoint.host, public_key="pk", secret_key="sk", tracer_provider=provider)
+        configure(url=endpoint.host, public_key="pk", secret_key="sk", tracer_provider=provider)
         one_span(provider, "before")
         shutdown()
         one_span(provider, "after")
@@ -135,7 +137,7 @@ print(json.dumps({
 
 def run_app(endpoint: IngestionEndpoint, mode: str) -> dict[str, object]:
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
-    env.update({"OTEL_BRIDGE_HOST": endpoint.host, "LANGFUSE_PUBLIC_KEY": "pk", "LANGFUSE_SECRET_KEY": "sk"})
+    env.update({"OTEL_BRIDGE_URL": endpoint.host, "LANGFUSE_PUBLIC_KEY": "pk", "LANGFUSE_SECRET_KEY": "sk"})
     done = subprocess.run(
         [sys.executable, "-c", GLOBAL_APP, mode],
         env=env,

@@ -25,6 +25,8 @@ from otel_bridge.store.sql import SqlStore
 
 PK, SK = "pk-lf-unit-1", "sk-lf-unit-1"
 ENDPOINT = "http://127.0.0.1:4318"
+DB = "sqlite:////srv/otel-bridge.db"
+GRPC = "127.0.0.1:4317"
 #: ``Authorization=Basic%20…`` for PK:SK, as OTEL_EXPORTER_OTLP_HEADERS spells it.
 HEADER = "Authorization=Basic%20" + base64.b64encode(f"{PK}:{SK}".encode()).decode()
 
@@ -68,28 +70,66 @@ class TestDefaultProject:
 class TestDefaultProjectLines:
     def test_known_secret_gives_ready_to_paste_exports(self) -> None:
         """With the secret at hand: the exporter's endpoint and Basic header, and the Langfuse trio."""
-        lines = default_project_lines(ProjectKeysNotice("p1", PK, SK, generated=False), ENDPOINT)
+        lines = default_project_lines(ProjectKeysNotice("p1", PK, SK, generated=False), ENDPOINT, DB, GRPC)
         assert lines == [
             f"project '{DEFAULT_PROJECT}': public key {PK}",
             f"export OTEL_EXPORTER_OTLP_ENDPOINT={ENDPOINT}",
             f'export OTEL_EXPORTER_OTLP_HEADERS="{HEADER}"',
             f"export LANGFUSE_HOST={ENDPOINT} LANGFUSE_PUBLIC_KEY={PK} LANGFUSE_SECRET_KEY={SK}",
+            f"export OTEL_BRIDGE_GRPC_ENDPOINT={GRPC}",
         ]
 
     def test_generated_keys_say_they_are_shown_once(self) -> None:
         """Keys generated on this start are shown with a warning that the secret will not be again."""
-        lines = default_project_lines(ProjectKeysNotice("p1", PK, SK, generated=True), ENDPOINT)
+        lines = default_project_lines(ProjectKeysNotice("p1", PK, SK, generated=True), ENDPOINT, DB, GRPC)
         assert lines[1] == "  (keys generated now; the secret key is shown only this once)"
         assert f'export OTEL_EXPORTER_OTLP_HEADERS="{HEADER}"' in lines
 
     def test_forgotten_secret_says_how_to_get_a_new_pair(self) -> None:
         """Only the hash of an earlier start's secret is stored: no header, and the command to replace it."""
-        lines = default_project_lines(ProjectKeysNotice("p1", PK, None, generated=False), ENDPOINT)
+        lines = default_project_lines(ProjectKeysNotice("p1", PK, None, generated=False), ENDPOINT, DB, GRPC)
         assert (
-            f"  get a new pair with: otel-bridge keys create --project {DEFAULT_PROJECT} --replace" in lines
+            f"  get a new pair with: otel-bridge keys create --project {DEFAULT_PROJECT} --replace --db {DB}"
+            in lines
         )
         assert not any("HEADERS" in line or "SECRET" in line for line in lines)
-        assert lines[-1] == f"export LANGFUSE_HOST={ENDPOINT} LANGFUSE_PUBLIC_KEY={PK}"
+        assert lines[-2:] == [
+            f"export LANGFUSE_HOST={ENDPOINT} LANGFUSE_PUBLIC_KEY={PK}",
+            f"export OTEL_BRIDGE_GRPC_ENDPOINT={GRPC}",
+        ]
+
+    def test_the_hint_names_the_database_so_that_it_works_from_any_folder(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A relative SQLite path is made absolute; a password is left out (psycopg reads PGPASSWORD)."""
+        monkeypatch.chdir(tmp_path)
+        forgotten = ProjectKeysNotice("p1", PK, None, generated=False)
+        (hint,) = [
+            line
+            for line in default_project_lines(forgotten, ENDPOINT, "sqlite:///data/x.db", GRPC)
+            if "keys" in line
+        ]
+        assert hint.endswith(f"--replace --db sqlite:///{tmp_path}/data/x.db")
+        (hint,) = [
+            line
+            for line in default_project_lines(
+                forgotten, ENDPOINT, "postgresql+psycopg://u:secret@db:5433/ob", GRPC
+            )
+            if "keys" in line
+        ]
+        assert hint.endswith(
+            "PGPASSWORD=… otel-bridge keys create --project default --replace --db postgresql+psycopg://u@db:5433/ob"
+        )
+        assert "secret" not in hint
+
+    def test_a_revoked_pair_says_how_to_get_a_new_one(self) -> None:
+        lines = default_project_lines(
+            ProjectKeysNotice("p1", "revoked-1", None, generated=False), ENDPOINT, DB, GRPC
+        )
+        assert lines == [
+            f"project '{DEFAULT_PROJECT}': its key pair was revoked; get a new pair with:",
+            f"  otel-bridge keys create --project {DEFAULT_PROJECT} --replace --db {DB}",
+        ]
 
 
 class TestCreateKeys:

@@ -17,8 +17,8 @@ class TestDatabaseOption:
         """Without ``--db``, ``OTEL_BRIDGE_DB`` is the database; ``--db`` beats it."""
         from_env, from_flag = tmp_path / "env.db", tmp_path / "flag.db"
         monkeypatch.setenv("OTEL_BRIDGE_DB", f"sqlite:///{from_env}")
-        assert cli.main(["db", "upgrade"]) == 0
-        assert cli.main(["db", "upgrade", "--db", f"sqlite:///{from_flag}"]) == 0
+        assert cli.main(["db", "upgrade", "--create"]) == 0
+        assert cli.main(["db", "upgrade", "--create", "--db", f"sqlite:///{from_flag}"]) == 0
         assert from_env.exists() and from_flag.exists()
         assert str(from_env) in capsys.readouterr().out
 
@@ -29,7 +29,7 @@ class TestDatabaseOption:
         monkeypatch.setenv("OTEL_BRIDGE_DB", "otel.db")
         assert cli.main(["db", "current"]) == 2
         assert capsys.readouterr().err.startswith(
-            "otel-bridge: OTEL_BRIDGE_DB='otel.db' is not a SQLAlchemy URL"
+            "otel-bridge: --db/OTEL_BRIDGE_DB='otel.db' is not a SQLAlchemy URL"
         )
 
 
@@ -37,7 +37,42 @@ class TestKeysCreate:
     def test_existing_project_needs_replace(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A second ``keys create`` of one project is refused with status 2 and says how to replace it."""
         db = f"sqlite:///{tmp_path / 'keys.db'}"
-        assert cli.main(["keys", "create", "--project", "team", "--db", db]) == 0
+        assert cli.main(["keys", "create", "--project", "team", "--db", db, "--create"]) == 0
         assert "public key: pk-lf-" in capsys.readouterr().out
         assert cli.main(["keys", "create", "--project", "team", "--db", db]) == 2
         assert "pass --replace" in capsys.readouterr().err
+
+
+class TestUnexpectedErrors:
+    @pytest.fixture
+    def failing_demo(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``demo`` replaced by a handler with a bug."""
+
+        def broken(_args: object) -> int:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(cli, "_demo", broken)
+
+    @pytest.mark.usefixtures("failing_demo")
+    def test_a_bug_is_one_line_asking_for_debug(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["demo"]) == 1
+        err = capsys.readouterr().err
+        assert err == (
+            "otel-bridge: unexpected error: RuntimeError: a bug (run again with --debug for the traceback, "
+            "and please report it)\n"
+        )
+
+    @pytest.mark.usefixtures("failing_demo")
+    def test_with_debug_the_bug_propagates(self) -> None:
+        with pytest.raises(RuntimeError, match="a bug"):
+            cli.main(["demo", "--debug"])
+
+    def test_ctrl_c_is_quiet(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        def interrupted(_args: object) -> int:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli, "_demo", interrupted)
+        assert cli.main(["demo"]) == 130
+        assert capsys.readouterr().err == ""
