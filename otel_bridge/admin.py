@@ -22,12 +22,13 @@ from otel_bridge.store.sql import SqlStore
 DEFAULT_PROJECT = "default"
 
 
-def open_store(db: str) -> SqlStore:
-    """Migrate the database to the newest schema and open the store on it."""
+def open_store(db: str, *, forwarding: bool = False) -> SqlStore:
+    """Migrate the database to the newest schema and open the store on it (``forwarding``: writes
+    mark changed traces for the forwarder)."""
     from otel_bridge.store.sql import migrations  # noqa: PLC0415 - Alembic is needed only here
 
     migrations.upgrade(db)
-    return SqlStore(db)
+    return SqlStore(db, forwarding=forwarding)
 
 
 def redacted_url(url: str) -> str:

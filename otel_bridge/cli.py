@@ -1,6 +1,8 @@
 """Collect the OpenTelemetry spans of your LLM applications and browse them as session-grouped traces.
 
     otel-bridge serve        [--host H] [--http-port P] [--grpc-port P] [--db URL] [--public-key pk-…] …
+                             [--forward URL --forward-public-key pk-… --forward-secret-key sk-…]
+    otel-bridge relay        --forward URL --forward-public-key pk-… --forward-secret-key sk-… […]
     otel-bridge keys create  --project NAME [--db URL] [--replace]
     otel-bridge db upgrade   [--db URL] [--revision head]
     otel-bridge db downgrade [--db URL] [--revision -1|base|<id>]
@@ -99,8 +101,53 @@ def _serve(args: argparse.Namespace) -> int:
         public_key=args.public_key,
         secret_key=args.secret_key,
         decode_processes=args.decode_processes,
+        forward_url=args.forward,
+        forward_public_key=args.forward_public_key,
+        forward_secret_key=args.forward_secret_key,
+        forward_protocol=args.forward_protocol,
+        forward_quiet_seconds=args.forward_quiet_seconds,
+        forward_timeout_seconds=args.forward_timeout_seconds,
+        forward_max_backlog=args.forward_max_backlog,
+        relay=True if args.command == "relay" else None,
     )
     return serve(settings)
+
+
+def _add_forward_options(parser: argparse.ArgumentParser) -> None:
+    """The forwarding flags of ``serve`` and ``relay`` (``otel_bridge.forward``)."""
+    group = parser.add_argument_group("forwarding to a Langfuse server")
+    group.add_argument(
+        "--forward",
+        metavar="URL",
+        help="the Langfuse server to forward traces to, e.g. https://cloud.langfuse.com "
+        f"(${env_name('forward_url')}; relay: also $LANGFUSE_HOST)",
+    )
+    group.add_argument(
+        "--forward-public-key",
+        help=f"the target project's public key (${env_name('forward_public_key')}, "
+        "else $LANGFUSE_PUBLIC_KEY)",
+    )
+    group.add_argument(
+        "--forward-secret-key",
+        help=f"the target project's secret key (${env_name('forward_secret_key')}, "
+        "else $LANGFUSE_SECRET_KEY)",
+    )
+    group.add_argument(
+        "--forward-protocol",
+        choices=("auto", "otel", "ingestion"),
+        help="the OTel endpoint, batch ingestion, or auto: detected at start (default)",
+    )
+    group.add_argument(
+        "--forward-quiet-seconds", type=float, help="wait this long after a trace's last span (default: 3)"
+    )
+    group.add_argument(
+        "--forward-timeout-seconds", type=float, help="forward a trace without root after this (default: 180)"
+    )
+    group.add_argument(
+        "--forward-max-backlog",
+        type=int,
+        help="traces not yet delivered before ingestion answers 503 (default: 100000)",
+    )
 
 
 def _keys_create(args: argparse.Namespace) -> int:
@@ -127,7 +174,22 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         type=int,
         help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
     )
+    _add_forward_options(serve)
     serve.set_defaults(handler=_serve)
+
+    relay = commands.add_parser(
+        "relay",
+        help="OTLP in, forwarded to a Langfuse server; the store only as spool, /metrics and /healthz, no UI",
+    )
+    relay.add_argument("--host", help="address to listen on (default: 127.0.0.1; $OTEL_BRIDGE_HOST)")
+    relay.add_argument("--http-port", type=int, help="OTLP/HTTP port (default: 4318; 0: any free)")
+    relay.add_argument("--grpc-port", type=int, help="OTLP/gRPC port (default: 4317; 0: any free)")
+    relay.add_argument("--db", help=_DB_HELP)
+    relay.add_argument("--public-key", help="the key pair clients send with ($OTEL_BRIDGE_PUBLIC_KEY)")
+    relay.add_argument("--secret-key", help="($OTEL_BRIDGE_SECRET_KEY)")
+    relay.add_argument("--decode-processes", type=int, help="worker processes decoding requests")
+    _add_forward_options(relay)
+    relay.set_defaults(handler=_serve)
 
     keys = commands.add_parser("keys", help="manage project keys")
     keys_commands = keys.add_subparsers(dest="keys_command", metavar="<action>", required=True)

@@ -24,6 +24,14 @@ shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadl
 auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
 decode_processes               OTEL_BRIDGE_DECODE_PROCESSES      cores - 1, at least 1 (0: a thread)
 commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
+forward_url (--forward)        OTEL_BRIDGE_FORWARD_URL           none (relay: also LANGFUSE_HOST)
+forward_public_key             OTEL_BRIDGE_FORWARD_PUBLIC_KEY    LANGFUSE_PUBLIC_KEY
+forward_secret_key             OTEL_BRIDGE_FORWARD_SECRET_KEY    LANGFUSE_SECRET_KEY
+forward_protocol               OTEL_BRIDGE_FORWARD_PROTOCOL      auto (otel, ingestion: detected at start)
+forward_quiet_seconds          OTEL_BRIDGE_FORWARD_QUIET_SECONDS 3 (after the root, no span for this long)
+forward_timeout_seconds        OTEL_BRIDGE_FORWARD_TIMEOUT_...   180 (a trace whose root never comes)
+forward_max_backlog            OTEL_BRIDGE_FORWARD_MAX_BACKLOG   100000 (traces not delivered; then 503)
+forward_batch_bytes            OTEL_BRIDGE_FORWARD_BATCH_BYTES   3.5 MB (a request to the target)
 =============================  ================================  =========================================
 
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
@@ -74,6 +82,17 @@ class Settings:
     #: ``ingest/workers.py``): one core is left to the writer and the event loop.
     decode_processes: int = dataclasses.field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
     commit_delay_seconds: float = 0.0
+    #: Forwarding to a Langfuse server (``otel_bridge.forward``); off without a URL.
+    forward_url: str | None = None
+    forward_public_key: str | None = None
+    forward_secret_key: str | None = None
+    forward_protocol: str = "auto"
+    forward_quiet_seconds: float = 3.0
+    forward_timeout_seconds: float = 180.0
+    forward_max_backlog: int = 100_000
+    forward_batch_bytes: int = 3_500_000
+    #: ``otel-bridge relay``: the store is only the forwarder's spool (no UI, no API).
+    relay: bool = False
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -89,6 +108,7 @@ class Settings:
             value = _resolve(name, arguments.get(name), env)
             if value is not None:
                 values[name] = value
+        _langfuse_target(values, env)
         settings = cls(**values)
         settings.validate()
         return settings
@@ -140,6 +160,61 @@ class Settings:
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
+        self._validate_forwarding()
+
+    def _validate_forwarding(self) -> None:
+        if self.forward_url is None:
+            if self.relay:
+                raise ConfigError(
+                    "otel-bridge relay needs a target: --forward URL, "
+                    f"{env_name('forward_url')} or LANGFUSE_HOST"
+                )
+            return
+        if not self.forward_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{env_name('forward_url')}={self.forward_url!r} must be an http:// or https:// URL "
+                "(the Langfuse server's base, e.g. https://cloud.langfuse.com)"
+            )
+        for name, variable in (
+            ("forward_public_key", "LANGFUSE_PUBLIC_KEY"),
+            ("forward_secret_key", "LANGFUSE_SECRET_KEY"),
+        ):
+            if not getattr(self, name):
+                raise ConfigError(
+                    f"forwarding to {self.forward_url} needs {env_name(name)} (or {variable}): "
+                    "the target project's keys"
+                )
+        if self.forward_protocol not in FORWARD_PROTOCOLS:
+            raise ConfigError(
+                f"{env_name('forward_protocol')}={self.forward_protocol!r}: "
+                f"one of {', '.join(FORWARD_PROTOCOLS)}"
+            )
+        for name in ("forward_quiet_seconds", "forward_timeout_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
+        for name in ("forward_max_backlog", "forward_batch_bytes"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must be positive")
+
+
+#: The target protocols of ``--forward-protocol``.
+FORWARD_PROTOCOLS = ("auto", "otel", "ingestion")
+
+
+def _langfuse_target(values: dict[str, Any], env: Mapping[str, str]) -> None:
+    """The ``LANGFUSE_*`` variables an application set up for Langfuse already has: the target's keys
+    when forwarding, and (for ``relay``, which always forwards) its URL."""
+    if values.get("relay") and not values.get("forward_url"):
+        host = env.get("LANGFUSE_HOST", "").strip()
+        if host:
+            values["forward_url"] = host
+    if values.get("forward_url"):
+        for name, variable in (
+            ("forward_public_key", "LANGFUSE_PUBLIC_KEY"),
+            ("forward_secret_key", "LANGFUSE_SECRET_KEY"),
+        ):
+            if not values.get(name) and env.get(variable, "").strip():
+                values[name] = env[variable].strip()
 
 
 def database_url(argument: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -282,6 +357,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shutdown_seconds": _float,
     "auth_cache_seconds": _float,
     "commit_delay_seconds": _float,
+    "forward_quiet_seconds": _float,
+    "forward_timeout_seconds": _float,
+    "forward_max_backlog": _int,
+    "forward_batch_bytes": parse_size,
+    "relay": lambda text: text.strip().lower() in ("1", "true", "yes"),
 }
 
 __all__ = [
@@ -289,6 +369,7 @@ __all__ = [
     "CLIENT_VARIABLES",
     "DEFAULT_DB",
     "ENV_PREFIX",
+    "FORWARD_PROTOCOLS",
     "ClientSettings",
     "Settings",
     "client_environment",

@@ -50,10 +50,7 @@ from otel_bridge.otlp.encode import to_key_values
 from otel_bridge.sdk.serialize import to_jsonable
 from otel_bridge.translate.payloads import resolve_payload
 
-__all__ = ["OTEL_TRACES_PATH", "encode_spans", "otlp_id", "span_attributes", "trace_attributes"]
-
-#: The path of Langfuse's OTel endpoint (``POST``, OTLP/HTTP protobuf or JSON).
-OTEL_TRACES_PATH = "/api/public/otel/v1/traces"
+__all__ = ["encode_spans", "otlp_id", "span_attributes", "trace_attributes"]
 
 #: Metadata keys the translator adds beside the observation's own metadata; they are sent as
 #: attributes, resource, scope, events and links instead.
