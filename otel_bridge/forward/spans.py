@@ -50,7 +50,7 @@ from otel_bridge.otlp.encode import to_key_values
 from otel_bridge.sdk.serialize import to_jsonable
 from otel_bridge.translate.payloads import resolve_payload
 
-__all__ = ["encode_spans", "otlp_id", "span_attributes", "trace_attributes"]
+__all__ = ["claims_digest", "encode_spans", "otlp_id", "span_attributes", "trace_attributes"]
 
 #: Metadata keys the translator adds beside the observation's own metadata; they are sent as
 #: attributes, resource, scope, events and links instead.
@@ -196,6 +196,19 @@ def _span(trace: Trace, o: Observation) -> Span:
         if o.level is ObservationLevel.ERROR
         else Status(),
     )
+
+
+def claims_digest(trace: Trace) -> str:
+    """A digest of what every span of ``trace`` carries about it, and of what its root carries
+    (input, output, metadata): when it changes, every span is sent again."""
+    values = [
+        trace_attributes(trace),
+        to_jsonable(resolve_payload(trace.input)),
+        to_jsonable(resolve_payload(trace.output)),
+        to_jsonable(trace.metadata),
+    ]
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _group_key(o: Observation) -> tuple[str, str]:

@@ -18,8 +18,6 @@ logged once per distinct message and counted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 import time
@@ -30,16 +28,13 @@ from typing import Protocol as TypingProtocol
 from otel_bridge.errors import ForwardBacklogFull, NotFound, OtelBridgeError
 from otel_bridge.forward.backoff import Backoff
 from otel_bridge.forward.delivery import Item, Result, deliver
-from otel_bridge.forward.spans import trace_attributes
+from otel_bridge.forward.spans import claims_digest
 from otel_bridge.forward.stats import ForwardStats
 from otel_bridge.forward.target import Outcome, Protocol, Target
-from otel_bridge.model import Trace
-from otel_bridge.sdk.serialize import to_jsonable
 from otel_bridge.store import TraceDetail
 from otel_bridge.store.sql.forwarding import Due, ForwardingLedger
-from otel_bridge.translate.payloads import resolve_payload
 
-__all__ = ["ForwardOptions", "Forwarder", "claims_digest", "describe_protocol"]
+__all__ = ["ForwardOptions", "Forwarder", "describe_protocol"]
 
 logger = logging.getLogger("otel_bridge.forward")
 
@@ -59,19 +54,6 @@ class ForwardOptions:
     poll_seconds: float = 0.25
     traces_per_round: int = 200
     backoff: Backoff = field(default_factory=Backoff)
-
-
-def claims_digest(trace: Trace) -> str:
-    """A digest of what every span of ``trace`` carries about it, and of what its root carries
-    (input, output, metadata): when it changes, every span is sent again."""
-    values = [
-        trace_attributes(trace),
-        to_jsonable(resolve_payload(trace.input)),
-        to_jsonable(resolve_payload(trace.output)),
-        to_jsonable(trace.metadata),
-    ]
-    text = json.dumps(values, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Forwarder:
