@@ -15,6 +15,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
 from otel_bridge.forward.backoff import Backoff
 from otel_bridge.forward.events import batches, failed_events, trace_events
 from otel_bridge.forward.spans import encode_spans
@@ -76,20 +78,23 @@ def deliver(
 def _deliver_spans(target: Target, items: dict[K, Item], batch_bytes: int) -> dict[K, Result]:
     results: dict[K, Result] = {}
     group: list[K] = []
+    request = ExportTraceServiceRequest()
     size = 0
 
     def flush() -> None:
         if group:
-            request = encode_spans((items[k].trace, items[k].observations) for k in group)
             result = Result.of(target.post_spans(request))
             results.update((k, result) for k in group)
 
     for key, item in items.items():
-        item_size = encode_spans([(item.trace, item.observations)]).ByteSize()
+        # Each trace encoded once: its size decides the request it joins.
+        encoded = encode_spans([(item.trace, item.observations)])
+        item_size = encoded.ByteSize()
         if group and size + item_size > batch_bytes:
             flush()
-            group, size = [], 0
+            group, request, size = [], ExportTraceServiceRequest(), 0
         group.append(key)
+        request.resource_spans.extend(encoded.resource_spans)
         size += item_size
     flush()
     return results

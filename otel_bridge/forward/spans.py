@@ -73,7 +73,10 @@ def otlp_id(value: str, size: int) -> bytes:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    try:  # plain JSON values, nearly always: json alone is several times faster
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
 
 
 def trace_attributes(trace: Trace) -> dict[str, Any]:

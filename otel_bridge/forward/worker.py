@@ -32,7 +32,7 @@ from otel_bridge.forward.spans import claims_digest
 from otel_bridge.forward.stats import ForwardStats
 from otel_bridge.forward.target import Outcome, Protocol, Target
 from otel_bridge.store import TraceDetail
-from otel_bridge.store.sql.forwarding import Due, ForwardingLedger
+from otel_bridge.store.sql.forwarding import Due, ForwardingLedger, Settlement
 
 __all__ = ["ForwardOptions", "Forwarder", "describe_protocol"]
 
@@ -164,7 +164,7 @@ class Forwarder:
             try:
                 detail = self._reads.get_trace(entry.project_id, entry.trace_id)
             except NotFound:
-                self._ledger.settle_sent(entry, "", (), self._clock())  # pruned meanwhile
+                self._ledger.apply([self._ledger.sent(entry, "", (), self._clock())])  # pruned meanwhile
                 continue
             trace = detail.summary.trace
             digest = digests[entry] = claims_digest(trace)
@@ -180,33 +180,36 @@ class Forwarder:
             backoff=self.options.backoff,
             sleep=self._stop.wait,
         )
-        for entry, result in results.items():
-            self._settle(entry, items[entry], digests[entry], result)
+        settlements = [
+            self._settle(entry, items[entry], digests[entry], result) for entry, result in results.items()
+        ]
+        self._ledger.apply(settlements)
 
-    def _settle(self, entry: Due, item: Item, digest: str, result: Result) -> None:
+    def _settle(self, entry: Due, item: Item, digest: str, result: Result) -> Settlement:
         stats = self.stats
+        ledger = self._ledger
         if result.outcome is Outcome.ACCEPTED:
-            self._ledger.settle_sent(entry, digest, [o.id for o in item.observations], self._clock())
+            settlement = ledger.sent(entry, digest, [o.id for o in item.observations], self._clock())
             stats.traces_forwarded += 1
             stats.spans_forwarded += len(item.observations)
             if entry.forwarded_claims is not None:
                 stats.traces_reforwarded += 1
-        elif result.outcome is Outcome.RETRY:
+            return settlement
+        if result.outcome is Outcome.RETRY:
             delay = self.options.backoff.delay(entry.attempts + 1, result.retry_after)
-            self._ledger.settle_retry(entry, self._clock() + int(delay * 1e9), _describe(result))
             stats.retries[_reason(result)] += 1
-        else:
-            self._ledger.settle_failed(entry, _describe(result))
-            stats.failures[_reason(result)] += 1
-            key = (result.status, result.message)
-            if key not in self._logged:
-                self._logged.add(key)
-                logger.error(
-                    "%s refused trace %s for good (%s); such traces are not retried until they change",
-                    self.target.base,
-                    entry.trace_id,
-                    _describe(result),
-                )
+            return ledger.retry(entry, self._clock() + int(delay * 1e9), _describe(result))
+        stats.failures[_reason(result)] += 1
+        key = (result.status, result.message)
+        if key not in self._logged:
+            self._logged.add(key)
+            logger.error(
+                "%s refused trace %s for good (%s); such traces are not retried until they change",
+                self.target.base,
+                entry.trace_id,
+                _describe(result),
+            )
+        return ledger.failed(entry, _describe(result))
 
 
 _PROTOCOL_NAMES = {

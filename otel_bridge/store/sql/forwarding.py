@@ -4,9 +4,10 @@ While forwarding is on, the write transaction that changes a trace also marks it
 (``mark_changed``, called by ``writes.py``): an acknowledged span is therefore always either
 delivered or in the backlog, across a crash, a SIGKILL or a target down for hours. The forwarder
 (``otel_bridge.forward.worker``) asks for what is due, reads the traces through the store's reads, and
-settles each row: delivered (``settle_sent``), to be retried later (``settle_retry``) or refused for
-good (``settle_failed``). A delivery settles a row only if no write changed the trace meanwhile (its
-``changed_ns`` is still the one read), so a span that arrives during a delivery is delivered next.
+settles the rows of a round in one transaction (``apply``): delivered (``sent``), to be retried
+later (``retry``) or refused for good (``failed``). A delivery settles a row only if no write changed
+the trace meanwhile (its ``changed_ns`` is still the one read), so a span that arrives during a
+delivery is delivered next.
 
 One forwarder per database: two replicas forwarding the same database would both deliver (the
 receiver upserts by id, so the result is the same, sent twice).
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from otel_bridge.store.sql.engine import Connections
 from otel_bridge.store.sql.schema import forwarding, observations, traces
 
-__all__ = ["Backlog", "Due", "ForwardingLedger", "ForwardingStatus", "mark_changed"]
+__all__ = ["Backlog", "Due", "ForwardingLedger", "ForwardingStatus", "Settlement", "mark_changed"]
 
 _MARK = sa.text(
     "INSERT INTO forwarding (project_id, trace_id, pending, changed_ns, pending_since_ns, "
@@ -61,6 +62,15 @@ class Due:
     attempts: int
     forwarded_claims: str | None
     forwarded_spans: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How one delivery settles its row (``ForwardingLedger.apply`` writes many in one transaction)."""
+
+    due: Due
+    values: dict[str, object]
+    done: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,42 +143,57 @@ class ForwardingLedger:
             for row in rows
         ]
 
-    def _settle(self, due: Due, values: dict[str, object], *, done: bool) -> None:
+    def apply(self, settlements: Sequence[Settlement]) -> None:
+        """Write ``settlements`` (made by ``sent``, ``retry``, ``failed``) in one transaction, one
+        executemany per kind of settlement."""
+        groups: dict[tuple[tuple[str, ...], bool], list[dict[str, object]]] = {}
+        for settlement in settlements:
+            due = settlement.due
+            row = {f"v_{k}": v for k, v in settlement.values.items()}
+            row.update(k_project=due.project_id, k_trace=due.trace_id, k_changed=due.changed_ns)
+            groups.setdefault((tuple(sorted(settlement.values)), settlement.done), []).append(row)
+        if not groups:
+            return
         f = forwarding.c
-        key = (f.project_id == due.project_id) & (f.trace_id == due.trace_id)
-        if done:
-            # Still pending when a write changed the trace after ``due`` was read.
-            values["pending"] = sa.case((f.changed_ns == due.changed_ns, False), else_=True)
         with self._db.write() as conn:
-            conn.execute(sa.update(forwarding).where(key).values(values))
+            for (names, done), rows in groups.items():
+                values: dict[str, object] = {name: sa.bindparam(f"v_{name}") for name in names}
+                if done:
+                    # Still pending when a write changed the trace after it was read as due.
+                    values["pending"] = sa.case(
+                        (f.changed_ns == sa.bindparam("k_changed"), False), else_=True
+                    )
+                statement = (
+                    sa.update(forwarding)
+                    .where(f.project_id == sa.bindparam("k_project"), f.trace_id == sa.bindparam("k_trace"))
+                    .values(values)
+                )
+                conn.execute(statement, rows)
 
-    def settle_sent(self, due: Due, claims: str, span_ids: Sequence[str], now: int) -> None:
+    @staticmethod
+    def sent(due: Due, claims: str, span_ids: Sequence[str], now: int) -> Settlement:
         """Delivered: what was sent is recorded, and the row is settled unless the trace changed."""
         spans = sorted(due.forwarded_spans.union(span_ids))
-        self._settle(
-            due,
-            {
-                "forwarded_ns": now,
-                "forwarded_claims": claims,
-                "forwarded_spans": json.dumps(spans, separators=(",", ":")),
-                "attempts": 0,
-                "next_attempt_ns": 0,
-                "last_error": None,
-            },
-            done=True,
-        )
+        values = {
+            "forwarded_ns": now,
+            "forwarded_claims": claims,
+            "forwarded_spans": json.dumps(spans, separators=(",", ":")),
+            "attempts": 0,
+            "next_attempt_ns": 0,
+            "last_error": None,
+        }
+        return Settlement(due, values, done=True)
 
-    def settle_retry(self, due: Due, next_attempt_ns: int, error: str) -> None:
+    @staticmethod
+    def retry(due: Due, next_attempt_ns: int, error: str) -> Settlement:
         """Not delivered, worth trying again at ``next_attempt_ns``."""
-        self._settle(
-            due,
-            {"attempts": due.attempts + 1, "next_attempt_ns": next_attempt_ns, "last_error": error},
-            done=False,
-        )
+        values = {"attempts": due.attempts + 1, "next_attempt_ns": next_attempt_ns, "last_error": error}
+        return Settlement(due, values, done=False)
 
-    def settle_failed(self, due: Due, error: str) -> None:
+    @staticmethod
+    def failed(due: Due, error: str) -> Settlement:
         """Refused for good: not retried until the trace changes again."""
-        self._settle(due, {"failed": True, "attempts": due.attempts + 1, "last_error": error}, done=True)
+        return Settlement(due, {"failed": True, "attempts": due.attempts + 1, "last_error": error}, done=True)
 
     def backlog(self) -> Backlog:
         """The traces waiting to be forwarded, over every project."""
