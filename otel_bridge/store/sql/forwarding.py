@@ -180,6 +180,7 @@ class ForwardingLedger:
             "forwarded_spans": json.dumps(spans, separators=(",", ":")),
             "attempts": 0,
             "next_attempt_ns": 0,
+            "failed": False,
             "last_error": None,
         }
         return Settlement(due, values, done=True)
