@@ -108,6 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
         forward_quiet_seconds=args.forward_quiet_seconds,
         forward_timeout_seconds=args.forward_timeout_seconds,
         forward_max_backlog=args.forward_max_backlog,
+        forward_retention_seconds=getattr(args, "forward_retention_seconds", None),
         relay=True if args.command == "relay" else None,
     )
     return serve(settings)
@@ -188,6 +189,11 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     relay.add_argument("--public-key", help="the key pair clients send with ($OTEL_BRIDGE_PUBLIC_KEY)")
     relay.add_argument("--secret-key", help="($OTEL_BRIDGE_SECRET_KEY)")
     relay.add_argument("--decode-processes", type=int, help="worker processes decoding requests")
+    relay.add_argument(
+        "--forward-retention-seconds",
+        type=float,
+        help="delete delivered traces from the spool after this long (default: 3600)",
+    )
     _add_forward_options(relay)
     relay.set_defaults(handler=_serve)
 

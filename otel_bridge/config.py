@@ -32,6 +32,7 @@ forward_quiet_seconds          OTEL_BRIDGE_FORWARD_QUIET_SECONDS 3 (after the ro
 forward_timeout_seconds        OTEL_BRIDGE_FORWARD_TIMEOUT_...   180 (a trace whose root never comes)
 forward_max_backlog            OTEL_BRIDGE_FORWARD_MAX_BACKLOG   100000 (traces not delivered; then 503)
 forward_batch_bytes            OTEL_BRIDGE_FORWARD_BATCH_BYTES   3.5 MB (a request to the target)
+forward_retention_seconds      OTEL_BRIDGE_FORWARD_RETENTION_... 3600 (relay: delivered traces deleted)
 =============================  ================================  =========================================
 
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
@@ -91,6 +92,7 @@ class Settings:
     forward_timeout_seconds: float = 180.0
     forward_max_backlog: int = 100_000
     forward_batch_bytes: int = 3_500_000
+    forward_retention_seconds: float = 3600.0
     #: ``otel-bridge relay``: the store is only the forwarder's spool (no UI, no API).
     relay: bool = False
 
@@ -189,7 +191,7 @@ class Settings:
                 f"{env_name('forward_protocol')}={self.forward_protocol!r}: "
                 f"one of {', '.join(FORWARD_PROTOCOLS)}"
             )
-        for name in ("forward_quiet_seconds", "forward_timeout_seconds"):
+        for name in ("forward_quiet_seconds", "forward_timeout_seconds", "forward_retention_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
         for name in ("forward_max_backlog", "forward_batch_bytes"):
@@ -359,6 +361,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "commit_delay_seconds": _float,
     "forward_quiet_seconds": _float,
     "forward_timeout_seconds": _float,
+    "forward_retention_seconds": _float,
     "forward_max_backlog": _int,
     "forward_batch_bytes": parse_size,
     "relay": lambda text: text.strip().lower() in ("1", "true", "yes"),

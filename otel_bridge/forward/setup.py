@@ -22,6 +22,7 @@ def forwarder_for(settings: Settings, store: SqlStore) -> Forwarder | None:
         timeout_seconds=settings.forward_timeout_seconds,
         batch_bytes=settings.forward_batch_bytes,
         max_backlog_traces=settings.forward_max_backlog,
+        retention_seconds=settings.forward_retention_seconds if settings.relay else None,
     )
     return Forwarder(store, store.forwarding, target, Protocol(settings.forward_protocol), options)
 

@@ -23,6 +23,7 @@ class ForwardStats:
     backlog_traces: int = 0
     oldest_pending_ns: int | None = None
     backlog_refusals: int = 0
+    pruned_traces: int = 0
 
     def metric_lines(self, now_ns: int | None = None) -> list[str]:
         """The ``otel_bridge_forward_*`` families."""
@@ -88,5 +89,11 @@ class ForwardStats:
             "counter",
             "Export requests refused because the forwarding backlog was full.",
             ("", self.backlog_refusals),
+        )
+        family(
+            "otel_bridge_forward_pruned_traces_total",
+            "counter",
+            "Delivered traces deleted from the spool after the retention period (relay).",
+            ("", self.pruned_traces),
         )
         return lines

@@ -54,6 +54,9 @@ class ForwardOptions:
     poll_seconds: float = 0.25
     traces_per_round: int = 200
     backoff: Backoff = field(default_factory=Backoff)
+    #: Delete delivered traces this long after their delivery (``relay``: the store is only the
+    #: spool); None keeps them (``serve``: the store is the product).
+    retention_seconds: float | None = None
 
 
 class Forwarder:
@@ -154,6 +157,8 @@ class Forwarder:
         )
         if due:
             self._forward(due)
+        elif options.retention_seconds is not None:
+            self.stats.pruned_traces += self._ledger.prune(now - int(options.retention_seconds * 1e9))
         self.refresh_backlog()
         return len(due)
 

@@ -196,6 +196,36 @@ class ForwardingLedger:
         """Refused for good: not retried until the trace changes again."""
         return Settlement(due, {"failed": True, "attempts": due.attempts + 1, "last_error": error}, done=True)
 
+    def prune(self, forwarded_before_ns: int, limit: int = 1_000) -> int:
+        """Delete up to ``limit`` traces (their observations, trace row and spool row) delivered before
+        ``forwarded_before_ns`` and unchanged since, oldest delivery first; the number deleted.
+
+        For ``otel-bridge relay``, where the store is only the spool: what the target confirmed goes,
+        what it has not is never touched. Content rows (deduplicated texts, shared by hash) and the
+        session aggregates stay; a span arriving after its trace was pruned is forwarded as a trace of
+        its own, so the retention should exceed how late spans come.
+        """
+        f, o, t = forwarding.c, observations.c, traces.c
+        old = (
+            sa.select(f.project_id, f.trace_id)
+            .where(f.pending.is_(False), f.failed.is_(False), f.forwarded_ns < forwarded_before_ns)
+            .order_by(f.forwarded_ns)
+            .limit(limit)
+        )
+        with self._db.write() as conn:
+            keys = [(row.project_id, row.trace_id) for row in conn.execute(old)]
+            if not keys:
+                return 0
+            rows = [{"p": project_id, "t": trace_id} for project_id, trace_id in keys]
+            for table, project, trace in (
+                (observations, o.project_id, o.trace_id),
+                (traces, t.project_id, t.id),
+                (forwarding, f.project_id, f.trace_id),
+            ):
+                statement = sa.delete(table).where(project == sa.bindparam("p"), trace == sa.bindparam("t"))
+                conn.execute(statement, rows)
+        return len(keys)
+
     def backlog(self) -> Backlog:
         """The traces waiting to be forwarded, over every project."""
         f = forwarding.c

@@ -230,3 +230,21 @@ def test_the_span_attributes_are_what_was_stored(store: SqlStore, clock: Clock) 
     attributes = {kv.key: any_value(kv.value) for kv in sent.attributes}
     assert attributes["app.flag"] == "x" and attributes["langfuse.user.id"] == "u"
     assert "user.id" not in attributes
+
+
+def test_retention_prunes_delivered_traces_only(store: SqlStore, clock: Clock) -> None:
+    project = store.create_project("p").project.id
+    target = _target()
+    settings = ForwardOptions(quiet_seconds=2, timeout_seconds=60, retention_seconds=100)
+    forwarder = Forwarder(store, store.forwarding, target, Protocol.OTEL, settings, clock=clock)
+    _write(store, project, record(TRACE, "01" * 8))
+    clock.now += 3 * SECOND
+    forwarder.run_once()
+    other = "c3" * 16
+    _write(store, project, record(other, "01" * 8, "09" * 8))  # no root: not delivered yet
+    clock.now += 101 * SECOND
+    forwarder.run_once()  # delivers the root-less trace (its timeout passed)
+    forwarder.run_once()  # nothing due: prunes what was delivered over 100 s ago
+    assert forwarder.stats.pruned_traces == 1
+    assert [s.trace.id for s in store.list_traces(project).items] == [other]
+    assert store.forwarding.status(project, TRACE) is None
