@@ -151,6 +151,23 @@ def _add_forward_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_listen_options(parser: argparse.ArgumentParser, keys: str) -> None:
+    """Where ``serve`` and ``relay`` listen, their database, keys and decoders."""
+    parser.add_argument("--host", help="address to listen on (default: 127.0.0.1; $OTEL_BRIDGE_HOST)")
+    parser.add_argument(
+        "--http-port", type=int, help="OTLP/HTTP, API and UI port (default: 4318; 0: any free)"
+    )
+    parser.add_argument("--grpc-port", type=int, help="OTLP/gRPC port (default: 4317; 0: any free)")
+    parser.add_argument("--db", help=_DB_HELP)
+    parser.add_argument("--public-key", help=f"{keys} public key ($OTEL_BRIDGE_PUBLIC_KEY)")
+    parser.add_argument("--secret-key", help=f"{keys} secret key ($OTEL_BRIDGE_SECRET_KEY)")
+    parser.add_argument(
+        "--decode-processes",
+        type=int,
+        help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
+    )
+
+
 def _keys_create(args: argparse.Namespace) -> int:
     from otel_bridge.admin import create_keys, describe_keys  # noqa: PLC0415 - server extra, imported on use
 
@@ -162,19 +179,7 @@ def _keys_create(args: argparse.Namespace) -> int:
 def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``serve`` and ``keys create``; flags override ``OTEL_BRIDGE_*`` (see ``otel_bridge.config``)."""
     serve = commands.add_parser("serve", help="run the OTLP receivers, the API and the UI")
-    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1; $OTEL_BRIDGE_HOST)")
-    serve.add_argument(
-        "--http-port", type=int, help="OTLP/HTTP, API and UI port (default: 4318; 0: any free)"
-    )
-    serve.add_argument("--grpc-port", type=int, help="OTLP/gRPC port (default: 4317; 0: any free)")
-    serve.add_argument("--db", help=_DB_HELP)
-    serve.add_argument("--public-key", help="the default project's public key ($OTEL_BRIDGE_PUBLIC_KEY)")
-    serve.add_argument("--secret-key", help="the default project's secret key ($OTEL_BRIDGE_SECRET_KEY)")
-    serve.add_argument(
-        "--decode-processes",
-        type=int,
-        help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
-    )
+    _add_listen_options(serve, "the default project's")
     _add_forward_options(serve)
     serve.set_defaults(handler=_serve)
 
@@ -182,13 +187,7 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "relay",
         help="OTLP in, forwarded to a Langfuse server; the store only as spool, /metrics and /healthz, no UI",
     )
-    relay.add_argument("--host", help="address to listen on (default: 127.0.0.1; $OTEL_BRIDGE_HOST)")
-    relay.add_argument("--http-port", type=int, help="OTLP/HTTP port (default: 4318; 0: any free)")
-    relay.add_argument("--grpc-port", type=int, help="OTLP/gRPC port (default: 4317; 0: any free)")
-    relay.add_argument("--db", help=_DB_HELP)
-    relay.add_argument("--public-key", help="the key pair clients send with ($OTEL_BRIDGE_PUBLIC_KEY)")
-    relay.add_argument("--secret-key", help="($OTEL_BRIDGE_SECRET_KEY)")
-    relay.add_argument("--decode-processes", type=int, help="worker processes decoding requests")
+    _add_listen_options(relay, "the relay's (what clients send with)")
     relay.add_argument(
         "--forward-retention-seconds",
         type=float,

@@ -9,7 +9,6 @@ library only (``urllib``): the in-process exporter uses this module without the 
 
 from __future__ import annotations
 
-import email.utils
 import enum
 import json
 import logging
@@ -18,12 +17,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from otel_bridge import __version__
 from otel_bridge.model.langfuse_wire import INGESTION_PATH, basic_authorization
+from otel_bridge.sdk.ingestion import parse_retry_after
 
 __all__ = [
     "INGESTION_VERSION_HEADER",
@@ -94,23 +94,11 @@ def outcome_of(status: int) -> Outcome:
     return Outcome.REFUSED
 
 
-def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
     """``Retry-After`` as seconds from now (RFC 9110: delay seconds or an HTTP date); None if absent
     or unreadable."""
     value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    current = datetime.now(timezone.utc).timestamp() if now is None else now
-    return max(0.0, moment.timestamp() - current)
+    return parse_retry_after(value, now)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from otel_bridge.forward.backoff import Backoff
 from otel_bridge.forward.delivery import Item, deliver
@@ -24,7 +25,8 @@ def test_backoff_grows_is_capped_and_honours_retry_after() -> None:
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:
     assert retry_after_seconds({"retry-after": "7"}) == 7.0
-    assert retry_after_seconds({"Retry-After": "Wed, 21 Oct 2015 07:28:30 GMT"}, now=1445412500.0) == 10.0
+    now = datetime(2015, 10, 21, 7, 28, 20, tzinfo=timezone.utc)
+    assert retry_after_seconds({"Retry-After": "Wed, 21 Oct 2015 07:28:30 GMT"}, now) == 10.0
     assert retry_after_seconds({"Retry-After": "soon"}) is None
     assert retry_after_seconds({}) is None
 
