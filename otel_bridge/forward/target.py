@@ -9,6 +9,7 @@ library only (``urllib``): the in-process exporter uses this module without the 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import logging
@@ -153,7 +154,9 @@ class Target:
         server that has it and answered 404/405 by one that has only batch ingestion. None when it
         cannot tell (no answer, keys refused, anything else)."""
         started = time.monotonic()
-        answer = self.post_spans(ExportTraceServiceRequest())
+        # A short wait: a target that does not answer is detected again before the first delivery.
+        probe = dataclasses.replace(self, timeout=min(self.timeout, 5.0))
+        answer = probe.post_spans(ExportTraceServiceRequest())
         logger.debug("protocol probe answered %d in %.2f s", answer.status, time.monotonic() - started)
         if 200 <= answer.status < 300:
             return Protocol.OTEL

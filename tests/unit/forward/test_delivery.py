@@ -4,8 +4,12 @@ events it reports as failed are sent again."""
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
 
 from otel_bridge.forward.backoff import Backoff
 from otel_bridge.forward.delivery import Item, deliver
@@ -108,3 +112,36 @@ def test_failed_events_reads_the_ingestion_response() -> None:
     )
     assert failed_events(body) == [("b", 400, "bad"), ("c", 500, "")]
     assert failed_events(b"not json") == []
+
+
+def _server(status: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize(
+    ("status", "protocol"), [(200, Protocol.OTEL), (404, Protocol.INGESTION), (401, None)]
+)
+def test_the_protocol_is_detected_from_an_empty_export(status: int, protocol: Protocol | None) -> None:
+    server = _server(status)
+    try:
+        assert Target(f"http://127.0.0.1:{server.server_address[1]}", "pk", "sk").detect() is protocol
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_unreachable_target_is_not_detected() -> None:
+    assert Target("http://127.0.0.1:9", "pk", "sk").detect() is None
