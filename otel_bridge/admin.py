@@ -34,14 +34,15 @@ from otel_bridge.store.sql.engine import is_file_database
 DEFAULT_PROJECT = "default"
 
 
-def open_store(db: str) -> SqlStore:
-    """Migrate the database to the newest schema and open the store on it; a database that cannot be
-    opened is one ``ConfigError``/``CommandError`` line (``database_errors``)."""
+def open_store(db: str, *, forwarding: bool = False) -> SqlStore:
+    """Migrate the database to the newest schema and open the store on it (``forwarding``: writes
+    mark changed traces for the forwarder); a database that cannot be opened is one
+    ``ConfigError``/``CommandError`` line (``database_errors``)."""
     from otel_bridge.store.sql import migrations  # noqa: PLC0415 - Alembic is needed only here
 
     with database_errors(db):
         migrations.upgrade(db)
-        return SqlStore(db)
+        return SqlStore(db, forwarding=forwarding)
 
 
 def require_database(db: str, *, create: bool | None) -> None:

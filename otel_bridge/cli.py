@@ -1,4 +1,4 @@
-"""The ``otel-bridge`` command line: ``serve``, ``keys``, ``db`` and ``demo``.
+"""The ``otel-bridge`` command line: ``serve``, ``relay``, ``keys``, ``db`` and ``demo``.
 
 Every command imports what it needs when it runs (the server extra for all but ``demo``), so that
 ``otel-bridge --help`` works, and a command says what is missing, without the ``[server]`` extra.
@@ -145,12 +145,22 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise here
     # Flag values arrive as text: Settings.load parses them by the rules of their variables.
-    settings = Settings.load(**{setting.name: getattr(args, setting.name) for setting in describe_settings()})
+    flags = {setting.name: getattr(args, setting.name) for setting in describe_settings()}
+    settings = Settings.load(**flags, relay=True if args.command == "relay" else None)
     return serve(settings)
 
 
 #: ``serve``'s placeholders in ``--help``, by the setting's kind.
-_METAVARS = {"listen_host": "ADDRESS", "db": "URL", "public_key": "KEY", "secret_key": "KEY"}
+_METAVARS = {
+    "listen_host": "ADDRESS",
+    "db": "URL",
+    "public_key": "KEY",
+    "secret_key": "KEY",
+    "forward_url": "URL",
+    "forward_public_key": "KEY",
+    "forward_secret_key": "KEY",
+    "forward_protocol": "PROTOCOL",
+}
 
 
 def _metavar(name: str) -> str:
@@ -161,7 +171,8 @@ def _metavar(name: str) -> str:
 
 
 def _add_serve_command(commands: Commands) -> None:
-    """``serve``, with a flag for every ``Settings`` field: its help is generated from them."""
+    """``serve`` and ``relay``, with a flag for every ``Settings`` field: their help is generated
+    from them."""
     serve = _parser(
         commands,
         "serve",
@@ -172,13 +183,33 @@ def _add_serve_command(commands: Commands) -> None:
         "generated and printed, with export lines to paste into the applications' shell.",
         epilog="example:\n  otel-bridge serve --http-port 5318 --grpc-port 5317 --db sqlite:///data/otel-bridge.db",
     )
+    _add_setting_flags(serve)
+    serve.set_defaults(handler=_serve)
+
+    relay = _parser(
+        commands,
+        "relay",
+        "OTLP in, forwarded to a Langfuse server: the store only as spool, /metrics and /healthz, no UI",
+        "Run a relay: OTLP/HTTP and OTLP/gRPC receivers whose spans are grouped into traces and sessions "
+        "and forwarded to a Langfuse server (--forward, or $LANGFUSE_HOST), its keys from "
+        "--forward-public-key/--forward-secret-key or $LANGFUSE_PUBLIC_KEY/$LANGFUSE_SECRET_KEY. The "
+        "database is only the spool: delivered traces are deleted after --forward-retention-seconds. "
+        "No UI and no API; /metrics and /healthz stay. Clients send with the relay's own project keys.",
+        epilog="example:\n  otel-bridge relay --forward https://cloud.langfuse.com "
+        "--forward-public-key pk-lf-… --forward-secret-key sk-lf-…",
+    )
+    _add_setting_flags(relay)
+    relay.set_defaults(handler=_serve)
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """A flag for every ``Settings`` field that has one, its help generated from the field."""
     for setting in describe_settings():
         flags = [setting.flag, "--host"] if setting.name == "listen_host" else [setting.flag]
         text = f"{setting.help} [${setting.variable}; default: {setting.default}]"
-        serve.add_argument(
+        parser.add_argument(
             *flags, dest=setting.name, metavar=_metavar(setting.name), help=text.replace("%", "%%")
         )
-    serve.set_defaults(handler=_serve)
 
 
 # -- keys -----------------------------------------------------------------------------------------

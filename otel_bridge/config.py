@@ -14,6 +14,10 @@ Each name means one thing: ``OTEL_BRIDGE_LISTEN_HOST`` is the address ``serve`` 
 ``OTEL_BRIDGE_URL`` the server URL the library sends to. The old ``OTEL_BRIDGE_HOST``, which meant
 both, is refused with a line saying which of the two to set.
 
+The forwarding settings (``forward_*``, ``otel_bridge.forward``) take the target's keys from
+``LANGFUSE_PUBLIC_KEY``/``LANGFUSE_SECRET_KEY`` when their own variables are not set, and ``relay``
+its URL from ``LANGFUSE_HOST``, so that an application's Langfuse variables serve as they are.
+
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
 as powers of 1024, as most operators mean them).
 
@@ -48,9 +52,21 @@ _UNITS = {"": 1, "b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
 RETIRED_HOST_VARIABLE = ENV_PREFIX + "HOST"
 
 
-def _setting(default: Any = None, *, help: str, shown: str | None = None, factory: Any = None) -> Any:
-    """A ``Settings`` field with its ``--help`` text and the default as ``--help`` shows it."""
-    metadata = {"help": help, "shown": shown}
+#: ``_setting``'s default for ``flag``: the flag is named after the field (``flag_name``).
+_NAMED_FLAG = ""
+
+
+def _setting(
+    default: Any = None,
+    *,
+    help: str,
+    shown: str | None = None,
+    factory: Any = None,
+    flag: str | None = _NAMED_FLAG,
+) -> Any:
+    """A ``Settings`` field with its ``--help`` text, the default as ``--help`` shows it, and its flag
+    when it is not named after the field (None: no flag; the command sets it)."""
+    metadata = {"help": help, "shown": shown, "flag": flag}
     if factory is not None:
         return dataclasses.field(default_factory=factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
@@ -94,6 +110,35 @@ class Settings:
         factory=lambda: max(1, (os.cpu_count() or 1) - 1),
     )
     commit_delay_seconds: float = _setting(0.0, help="testing only: slows every commit by this much")
+    #: Forwarding to a Langfuse server (``otel_bridge.forward``); off without a URL.
+    forward_url: str | None = _setting(
+        help="the Langfuse server to forward traces to, e.g. https://cloud.langfuse.com (relay: also "
+        "$LANGFUSE_HOST)",
+        shown="none: no forwarding",
+        flag="--forward",
+    )
+    forward_public_key: str | None = _setting(
+        help="the target project's public key (else $LANGFUSE_PUBLIC_KEY)", shown="$LANGFUSE_PUBLIC_KEY"
+    )
+    forward_secret_key: str | None = _setting(
+        help="the target project's secret key (else $LANGFUSE_SECRET_KEY)", shown="$LANGFUSE_SECRET_KEY"
+    )
+    forward_protocol: str = _setting(
+        "auto",
+        help="the target's OTel endpoint (otel), batch ingestion (ingestion), or auto: detected at start",
+    )
+    forward_quiet_seconds: float = _setting(3.0, help="forward a trace once no span came for this long")
+    forward_timeout_seconds: float = _setting(180.0, help="forward a trace whose root never came after this")
+    forward_max_backlog: int = _setting(
+        100_000, help="traces not yet delivered before ingestion answers 503 / UNAVAILABLE"
+    )
+    forward_batch_bytes: int = _setting(3_500_000, help="largest request to the target", shown="3.5MB")
+    forward_retention_seconds: float = _setting(
+        3600.0, help="relay: delivered traces are deleted after this long"
+    )
+    #: ``otel-bridge relay``: the store is only the forwarder's spool (no UI, no API); set by the
+    #: command, not a flag of its own.
+    relay: bool = _setting(False, help="the relay command: the store is only a spool", flag=None)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -110,6 +155,7 @@ class Settings:
             value = _resolve(name, arguments.get(name), env)
             if value is not None:
                 values[name] = value
+        _langfuse_target(values, env)
         settings = cls(**values)
         settings.validate()
         return settings
@@ -158,6 +204,66 @@ class Settings:
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{label(name)}={getattr(self, name)} must not be negative")
+        self._validate_forwarding()
+
+    def _validate_forwarding(self) -> None:
+        if self.forward_url is None:
+            if self.relay:
+                raise ConfigError(
+                    f"otel-bridge relay needs a target: {label('forward_url')} or LANGFUSE_HOST"
+                )
+            return
+        if not self.forward_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{label('forward_url')}={self.forward_url!r} must be an http:// or https:// URL "
+                "(the Langfuse server's base, e.g. https://cloud.langfuse.com)"
+            )
+        for name, variable in (
+            ("forward_public_key", "LANGFUSE_PUBLIC_KEY"),
+            ("forward_secret_key", "LANGFUSE_SECRET_KEY"),
+        ):
+            if not getattr(self, name):
+                raise ConfigError(
+                    f"forwarding to {self.forward_url} needs {label(name)} (or {variable}): "
+                    "the target project's keys"
+                )
+        if self.forward_protocol not in FORWARD_PROTOCOLS:
+            raise ConfigError(
+                f"{label('forward_protocol')}={self.forward_protocol!r}: "
+                f"one of {', '.join(FORWARD_PROTOCOLS)}"
+            )
+        for name in ("forward_quiet_seconds", "forward_timeout_seconds", "forward_retention_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{label(name)}={getattr(self, name)} must not be negative")
+        for name in ("forward_max_backlog", "forward_batch_bytes"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{label(name)}={getattr(self, name)} must be positive")
+
+
+#: The target protocols of ``--forward-protocol``.
+FORWARD_PROTOCOLS = ("auto", "otel", "ingestion")
+
+
+def _langfuse_target(values: dict[str, Any], env: Mapping[str, str]) -> None:
+    """The ``LANGFUSE_*`` variables an application set up for Langfuse already has: the target's keys
+    when forwarding, and (for ``relay``, which always forwards) its URL."""
+    if values.get("relay") and not values.get("forward_url"):
+        host = env.get("LANGFUSE_HOST", "").strip()
+        if host:
+            values["forward_url"] = host
+    if values.get("forward_url"):
+        for name, variable in (
+            ("forward_public_key", "LANGFUSE_PUBLIC_KEY"),
+            ("forward_secret_key", "LANGFUSE_SECRET_KEY"),
+        ):
+            if not values.get(name) and env.get(variable, "").strip():
+                values[name] = env[variable].strip()
+
+
+#: The flags not named after their field.
+_FLAGS: dict[str, str] = {
+    field.name: field.metadata["flag"] for field in dataclasses.fields(Settings) if field.metadata["flag"]
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +282,8 @@ def describe_settings() -> list[SettingHelp]:
     described = []
     defaults = Settings()
     for field in dataclasses.fields(Settings):
+        if field.metadata["flag"] is None:
+            continue
         default = getattr(defaults, field.name)
         shown = field.metadata.get("shown")
         if shown is None:
@@ -313,8 +421,8 @@ def env_name(setting: str) -> str:
 
 
 def flag_name(setting: str) -> str:
-    """The ``serve`` flag of a setting: ``http_port`` → ``--http-port``."""
-    return "--" + setting.replace("_", "-")
+    """The ``serve`` flag of a setting: ``http_port`` → ``--http-port`` (``forward_url`` → ``--forward``)."""
+    return _FLAGS.get(setting) or "--" + setting.replace("_", "-")
 
 
 def label(setting: str) -> str:
@@ -380,6 +488,12 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shutdown_seconds": _float,
     "auth_cache_seconds": _float,
     "commit_delay_seconds": _float,
+    "forward_quiet_seconds": _float,
+    "forward_timeout_seconds": _float,
+    "forward_retention_seconds": _float,
+    "forward_max_backlog": _int,
+    "forward_batch_bytes": parse_size,
+    "relay": lambda text: text.strip().lower() in ("1", "true", "yes"),
 }
 
 __all__ = [
@@ -387,6 +501,7 @@ __all__ = [
     "CLIENT_VARIABLES",
     "DEFAULT_DB",
     "ENV_PREFIX",
+    "FORWARD_PROTOCOLS",
     "RETIRED_HOST_VARIABLE",
     "ClientSettings",
     "SettingHelp",

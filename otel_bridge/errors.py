@@ -15,6 +15,7 @@ classification decides the transport code (see ``receivers/status.py``)::
     ├── WriteRejected               no   the database refused these spans for good (a data error: reported
     │                                    as rejected spans, never retried; HTTP 400 / INVALID_ARGUMENT)
     ├── QueueFull                   yes  backpressure (HTTP 503 + Retry-After / UNAVAILABLE + RetryInfo)
+    │   └── ForwardBacklogFull      yes  the spans not yet forwarded are at their bound (the same codes)
     └── StoreUnavailable            yes  the database cannot be reached (HTTP 503 / UNAVAILABLE)
 
 Problems with a single span are values, not exceptions: see ``otel_bridge.model.Rejected``.
@@ -91,6 +92,11 @@ class QueueFull(OtelBridgeError):
         self.retry_after = retry_after
 
 
+class ForwardBacklogFull(QueueFull):
+    """Forwarding is on and the traces not yet delivered to the target are at their configured bound:
+    new spans are refused (retryably) rather than stored past it, so the exporters upstream keep them."""
+
+
 class StoreUnavailable(OtelBridgeError):
     """The store cannot be reached or refused the write; retrying later may succeed."""
 
@@ -102,6 +108,7 @@ __all__ = [
     "ConfigError",
     "DecodeError",
     "EventError",
+    "ForwardBacklogFull",
     "NotFound",
     "OtelBridgeError",
     "PayloadTooLarge",

@@ -41,6 +41,8 @@ from otel_bridge.admin import (
 )
 from otel_bridge.config import Settings, hostport, label
 from otel_bridge.errors import CommandError, ConfigError
+from otel_bridge.forward.setup import banner_line, forwarder_for
+from otel_bridge.forward.worker import Forwarder
 from otel_bridge.ingest import DecodePool, Ingestor
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
@@ -53,14 +55,17 @@ from otel_bridge.store.sql import SqlStore
 logger = logging.getLogger("otel_bridge.server")
 
 
-def build_app(context: AppContext, handler: TraceExportHandler, limits: HttpLimits) -> Starlette:
-    """The ASGI app: OTLP/HTTP receivers, ``/healthz``, ``/metrics``, the API and the UI."""
+def build_app(
+    context: AppContext, handler: TraceExportHandler, limits: HttpLimits, *, relay: bool = False
+) -> Starlette:
+    """The ASGI app: OTLP/HTTP receivers, ``/healthz``, ``/metrics``, the API and the UI (not in
+    ``relay`` mode, where the store is only the forwarder's spool)."""
     routes = [
         *otlp_routes(handler, context.authenticator, limits),
         *ops_routes(context.ingestor, context.metrics),
-        *api.routes(context),
-        *ui.routes(context),
     ]
+    if not relay:
+        routes += [*api.routes(context), *ui.routes(context)]
     return Starlette(
         routes=routes, middleware=[Middleware(RequestMetricsMiddleware, metrics=context.metrics)]
     )
@@ -75,6 +80,7 @@ class _Parts:
     handler: TraceExportHandler
     app: Starlette
     grpc_server: aio.Server
+    forwarder: Forwarder | None
 
 
 def _compose(settings: Settings, store: SqlStore) -> _Parts:
@@ -85,6 +91,10 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
         max_batch_spans=settings.max_batch_spans,
         commit_delay=settings.commit_delay_seconds,
     )
+    forwarder = forwarder_for(settings, store)
+    if forwarder is not None:
+        ingestor.admission = forwarder.admit
+        metrics.sources.append(forwarder.stats.metric_lines)
     authenticator = Authenticator(store, ttl=settings.auth_cache_seconds)
     context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
     decoders = DecodePool(store.preparer, settings.decode_processes)
@@ -93,7 +103,8 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
     grpc_server = create_server(
         GrpcTraceReceiver(handler, authenticator, metrics), max_message_bytes=settings.max_decompressed_bytes
     )
-    return _Parts(ingestor, decoders, handler, build_app(context, handler, limits), grpc_server)
+    app = build_app(context, handler, limits, relay=settings.relay)
+    return _Parts(ingestor, decoders, handler, app, grpc_server, forwarder)
 
 
 class _UvicornServer(uvicorn.Server):
@@ -164,7 +175,8 @@ class BridgeServer:
 
     async def run(self) -> int:
         """Serve until asked to stop; returns the exit status."""
-        store = await asyncio.to_thread(open_store, self.settings.db)
+        forwarding = self.settings.forward_url is not None
+        store = await asyncio.to_thread(open_store, self.settings.db, forwarding=forwarding)
         try:
             keys = await asyncio.to_thread(ensure_default_project, store, self.settings)
             return await self._serve(store, keys)
@@ -181,6 +193,9 @@ class BridgeServer:
         except CommandError:
             sock.close()
             raise
+        if parts.forwarder is not None:
+            await asyncio.to_thread(parts.forwarder.detect_protocol)
+            parts.forwarder.start()
         await parts.ingestor.start()
         await parts.decoders.start()
         await parts.grpc_server.start()
@@ -201,14 +216,19 @@ class BridgeServer:
         if http_task.done():
             await parts.grpc_server.stop(None)
             await parts.ingestor.close(0)
+            if parts.forwarder is not None:
+                parts.forwarder.stop()
             parts.handler.close()
             http_task.result()  # raises what stopped it
             return 1
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._on_signal, http_server)
-        self._print_banner(keys, sock.getsockname()[1], grpc_port)
+        self._print_banner(keys, sock.getsockname()[1], grpc_port, parts.forwarder)
         await self._stop.wait()
         drained = await self._stop_serving(http_server, http_task, parts)
+        if parts.forwarder is not None:
+            # What it has not delivered stays in the store and goes on the next start.
+            await asyncio.to_thread(parts.forwarder.stop, self.settings.shutdown_seconds)
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         parts.handler.close()
@@ -244,13 +264,17 @@ class BridgeServer:
         if self._signals > 1:
             http_server.force_exit = True  # a second Ctrl-C: do not wait for idle connections
 
-    def _print_banner(self, keys: ProjectKeysNotice, http_port: int, grpc_port: int) -> None:
+    def _print_banner(
+        self, keys: ProjectKeysNotice, http_port: int, grpc_port: int, forwarder: Forwarder | None
+    ) -> None:
         host = self.settings.listen_host
         http = f"http://{hostport(host, http_port)}"
+        relay = self.settings.relay
         lines = [
-            f"otel-bridge {__version__} — store {command_url(self.settings.db)}",
-            f"UI:        {http}/",
+            f"otel-bridge {__version__}{' relay' if relay else ''} — store {command_url(self.settings.db)}",
+            *([] if relay else [f"UI:        {http}/"]),
             f"OTLP/HTTP: {http}/v1/traces   OTLP/gRPC: {hostport(host, grpc_port)}",
+            *([banner_line(forwarder)] if forwarder is not None else []),
             *default_project_lines(keys, http, self.settings.db, hostport(host, grpc_port)),
             f"ready: http={http_port} grpc={grpc_port}",
         ]

@@ -33,17 +33,12 @@ from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import (
-    AnyValue,
-    ArrayValue,
-    InstrumentationScope,
-    KeyValue,
-    KeyValueList,
-)
+from opentelemetry.proto.common.v1.common_pb2 import InstrumentationScope
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
 
 from otel_bridge.model import SpanKind, StatusCode
+from otel_bridge.otlp.encode import to_any_value, to_key_values
 from otel_bridge.sdk.sinks import InMemorySink
 from otel_bridge.store.memory import InMemoryStore
 
@@ -72,35 +67,6 @@ def _id_bytes(value: IdLike | None) -> bytes:
     if isinstance(value, bytes):
         return value
     return bytes.fromhex(value)
-
-
-def to_any_value(value: Any) -> AnyValue:
-    """An OTLP ``AnyValue`` from a plain Python value: str, bool, int, float, bytes, None, a list or
-    tuple (``arrayValue``) or a mapping with str keys (``kvlistValue``)."""
-    if value is None:
-        return AnyValue()
-    if isinstance(value, str):
-        return AnyValue(string_value=value)
-    if isinstance(value, bool):  # before int: bool is an int
-        return AnyValue(bool_value=value)
-    if isinstance(value, int):
-        return AnyValue(int_value=value)
-    if isinstance(value, float):
-        return AnyValue(double_value=value)
-    if isinstance(value, (bytes, bytearray)):
-        return AnyValue(bytes_value=bytes(value))
-    if isinstance(value, (list, tuple)):
-        return AnyValue(array_value=ArrayValue(values=[to_any_value(item) for item in value]))
-    if isinstance(value, Mapping):
-        return AnyValue(kvlist_value=KeyValueList(values=to_key_values(value)))
-    raise TypeError(f"cannot encode {type(value).__name__} as an OTLP AnyValue")
-
-
-def to_key_values(attributes: Mapping[str, Any] | None) -> list[KeyValue]:
-    """OTLP ``KeyValue``s from a mapping of plain Python values (see ``to_any_value``)."""
-    if not attributes:
-        return []
-    return [KeyValue(key=key, value=to_any_value(value)) for key, value in attributes.items()]
 
 
 def make_event(name: str, time_unix_nano: int, attributes: Mapping[str, Any] | None = None) -> Span.Event:

@@ -41,7 +41,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -167,6 +167,9 @@ class Ingestor:
         self._stopped = False  # the writer is gone: admitted requests can no longer commit
         # Exponentially weighted drain rate in bytes/s, for an honest Retry-After.
         self._drain_rate = 0.0
+        #: Called before every reservation; raises a ``QueueFull`` to refuse the request (the
+        #: forwarder's bound on its backlog, ``otel_bridge.forward.worker.Forwarder.admit``).
+        self.admission: Callable[[], None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -225,6 +228,8 @@ class Ingestor:
         if self._closing:
             self.stats.queue_full += 1
             raise QueueFull("otel-bridge is shutting down; retry against another instance or later", 5.0)
+        if self.admission is not None:
+            self.admission()
         if size > self.queue_bytes:
             # Settings.validate keeps request limits below the queue size; this guards direct use.
             raise QueueFull(

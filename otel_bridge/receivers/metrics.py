@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from otel_bridge.ingest import Ingestor
 from otel_bridge.model import Rejected
@@ -34,6 +34,8 @@ class Metrics:
         self.spans_accepted: Counter[str] = Counter()
         self.spans_rejected: Counter[str] = Counter()  # by rule
         self.requests: Counter[tuple[str, str, int]] = Counter()  # (transport, route, status)
+        #: Further families rendered after these (the forwarder's), as exposition lines.
+        self.sources: list[Callable[[], list[str]]] = []
 
     def count_request(self, transport: str, route: str, status: int) -> None:
         """One finished request; ``status`` is the HTTP status, or the gRPC code number."""
@@ -99,6 +101,8 @@ class Metrics:
                 lines.append(f'otel_bridge_commit_seconds_bucket{{le="{label}"}} {count}')
             lines.append(f"otel_bridge_commit_seconds_sum {histogram.total}")
             lines.append(f"otel_bridge_commit_seconds_count {histogram.count}")
+        for source in self.sources:
+            lines.extend(source())
         return "\n".join(lines) + "\n"
 
 

@@ -29,6 +29,7 @@ from otel_bridge.errors import (
     ConfigError,
     DecodeError,
     EventError,
+    ForwardBacklogFull,
     NotFound,
     OtelBridgeError,
     PayloadTooLarge,
@@ -54,6 +55,7 @@ STATUS_TABLE: dict[type[BaseException], tuple[int, int]] = {
     EventError: (400, code_pb2.INVALID_ARGUMENT),
     WriteRejected: (400, code_pb2.INVALID_ARGUMENT),
     QueueFull: (503, code_pb2.UNAVAILABLE),
+    ForwardBacklogFull: (503, code_pb2.UNAVAILABLE),
     StoreUnavailable: (503, code_pb2.UNAVAILABLE),
     # Raised at startup and by commands, never for a request: reaching a client is a bug, told as is.
     ConfigError: (500, code_pb2.INTERNAL),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from otel_bridge.model import langfuse_wire
+from otel_bridge.model import langfuse_wire, nanos_to_datetime
 
 #: Below this a cost is shown as "< $0.000001" rather than rounded to a misleading "$0".
 SMALLEST_COST = 0.000001
@@ -69,7 +69,13 @@ def cost(usd: float | None) -> str:
     return "$" + f"{usd:.6f}".rstrip("0").rstrip(".")
 
 
+def from_nanos(value: int) -> datetime:
+    """Nanoseconds since the epoch (the store's times) as an aware UTC datetime."""
+    return nanos_to_datetime(value)
+
+
 FILTERS = {
+    "from_nanos": from_nanos,
     "utc": utc,
     "iso": iso,
     "duration": duration,
@@ -77,4 +83,4 @@ FILTERS = {
     "cost": cost,
 }
 
-__all__ = ["FILTERS", "SMALLEST_COST", "cost", "duration", "iso", "tokens", "utc"]
+__all__ = ["FILTERS", "SMALLEST_COST", "cost", "duration", "from_nanos", "iso", "tokens", "utc"]

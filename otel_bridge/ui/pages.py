@@ -65,8 +65,11 @@ def trace_context(store: Store, project: Project, trace_id: str) -> dict[str, An
     except NotFound:
         raise NotFound(f"Trace {trace_id} not found in this project") from None
     trace = detail.summary.trace
+    # Only a store that forwards (``SqlStore``, ``otel_bridge.store.sql.forwarding``) knows this.
+    ledger = getattr(store, "forwarding", None)
     return {
         "project": project,
+        "forwarding": None if ledger is None else ledger.status(project.id, trace_id),
         "summary": detail.summary,
         "trace": trace,
         "input": payload_view(trace.input),

@@ -102,9 +102,11 @@ class ServerProcess:
         return tree_rss(self.pid)
 
 
-def start_server(directory: Path, env: dict[str, str] | None = None, *args: str) -> ServerProcess:
-    """Start ``python -m otel_bridge.cli serve`` on free ports with a fresh SQLite file in ``directory``
-    and wait until it is ready."""
+def start_server(
+    directory: Path, env: dict[str, str] | None = None, *args: str, command: str = "serve"
+) -> ServerProcess:
+    """Start ``python -m otel_bridge.cli serve`` (or ``command``: ``relay``) on free ports with a
+    fresh SQLite file in ``directory`` and wait until it is ready."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "otel-bridge.db"
     log_path = directory / "server.log"
@@ -121,11 +123,11 @@ def start_server(directory: Path, env: dict[str, str] | None = None, *args: str)
         }
     )
     environment.update(env or {})
-    command = [
+    argv = [
         sys.executable,
         "-m",
         "otel_bridge.cli",
-        "serve",
+        command,
         "--listen-host",
         "127.0.0.1",
         "--http-port",
@@ -138,7 +140,7 @@ def start_server(directory: Path, env: dict[str, str] | None = None, *args: str)
     ]
     log = log_path.open("w")
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=log, text=True, env=environment, cwd=str(directory)
+        argv, stdout=subprocess.PIPE, stderr=log, text=True, env=environment, cwd=str(directory)
     )
     log.close()
     server = ServerProcess(process, db_path, log_path)

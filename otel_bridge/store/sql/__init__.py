@@ -10,6 +10,7 @@ This façade composes the package's modules, one job each:
 - ``rows.py`` (span → row), ``content.py`` (content addressing), ``decode.py`` (row → model),
   ``columns.py`` (named column positions) and ``schema.py`` (the tables; ``migrations/``);
 - ``reads.py`` and ``filters.py``: the reads; ``projects.py``: projects and their keys;
+  ``forwarding.py``: the forwarder's spool state;
   ``errors.py``: which write failures are worth retrying.
 """
 
@@ -41,6 +42,7 @@ from otel_bridge.store.sql.checkpointer import CHECKPOINT_INTERVAL
 from otel_bridge.store.sql.dialects import Dialect
 from otel_bridge.store.sql.engine import Connections, make_engine
 from otel_bridge.store.sql.errors import classify_write_failure
+from otel_bridge.store.sql.forwarding import ForwardingLedger
 from otel_bridge.store.sql.prepare import SqlWritePreparer, sql_prepared
 from otel_bridge.store.sql.reads import Reader
 from otel_bridge.store.sql.writes import Writer
@@ -50,6 +52,9 @@ from otel_bridge.translate import Translation
 class SqlStore:
     """The ``Store`` on one SQLAlchemy engine (SQLite or PostgreSQL); the schema must be migrated
     (``otel_bridge.store.sql.migrations.upgrade``). Thread-safe: every call takes its own connection.
+
+    With ``forwarding``, every write marks the traces it changes for the forwarder, in the same
+    transaction (``forwarding.py``).
 
     On an SQLite file, WAL checkpoints run on a thread of the store's every ``checkpoint_interval``
     seconds while writes come (None: in the commits, SQLite's default); ``close`` stops it.
@@ -61,6 +66,7 @@ class SqlStore:
         *,
         clock: Callable[[], int] = time.time_ns,
         checkpoint_interval: float | None = CHECKPOINT_INTERVAL,
+        forwarding: bool = False,
     ) -> None:
         self.engine = make_engine(engine) if isinstance(engine, str) else engine
         #: The store's ``WritePreparer`` (``prepare.py``).
@@ -68,8 +74,10 @@ class SqlStore:
         dialect = Dialect.of(self.engine)
         self._clock = clock
         self._db = Connections(self.engine, checkpoint_interval)
-        self._writer = Writer(dialect)
+        self._writer = Writer(dialect, forwarding=forwarding)
         self._reader = Reader(self._db, dialect)
+        #: The forwarder's spool state (``forwarding.py``); rows are written only with ``forwarding``.
+        self.forwarding = ForwardingLedger(self._db)
 
     def close(self) -> None:
         """Stop the checkpoint thread, if any, and close the engine's pooled connections."""

@@ -199,4 +199,33 @@ sa.Index(
     sessions.c.id,
 )
 
-__all__ = ["contents", "metadata", "observations", "projects", "sessions", "traces"]
+# The forwarder's spool state (``forwarding.py``, migration 0004): one row per trace written while
+# forwarding is on. ``pending``: the trace changed since it was last delivered (written in the same
+# transaction as its spans, so nothing acknowledged is missing from the backlog after a crash).
+forwarding = sa.Table(
+    "forwarding",
+    metadata,
+    sa.Column("project_id", PROJECT_ID, primary_key=True),
+    sa.Column("trace_id", TRACE_ID, primary_key=True),
+    sa.Column("pending", sa.Boolean, nullable=False),
+    # The last write that changed the trace; a delivery settles the row only if it is still this.
+    sa.Column("changed_ns", sa.BigInteger, nullable=False),
+    # The first change not delivered yet: the timeout of a trace whose root never arrives runs from it.
+    sa.Column("pending_since_ns", sa.BigInteger, nullable=False),
+    sa.Column("next_attempt_ns", sa.BigInteger, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    # Refused for good by the target (a 4xx); a later change of the trace tries again once.
+    sa.Column("failed", sa.Boolean, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("forwarded_ns", sa.BigInteger),
+    # A digest of the trace-level values last delivered: when they change, every span is sent again.
+    sa.Column("forwarded_claims", sa.String(64)),
+    # The span ids delivered (JSON list): a late span alone is sent when the trace's values held.
+    sa.Column("forwarded_spans", sa.Text),
+)
+# The backlog in change order: what is due next, its size and its oldest entry.
+sa.Index("ix_forwarding_pending_changed_ns", forwarding.c.pending, forwarding.c.changed_ns)
+# Pruning forwarded data oldest first (relay mode's retention).
+sa.Index("ix_forwarding_forwarded_ns", forwarding.c.forwarded_ns)
+
+__all__ = ["contents", "forwarding", "metadata", "observations", "projects", "sessions", "traces"]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from otel_bridge.store.aggregates import SpanFacts
 from otel_bridge.store.sql.columns import FACT_POSITIONS, FACTS, OBS, TRACE_STATE
 from otel_bridge.store.sql.dialects import Dialect, ShapedRows, shape_getter, shape_rows
+from otel_bridge.store.sql.forwarding import mark_changed
 from otel_bridge.store.sql.prepare import SqlPreparedWrite, merge_prepared
 from otel_bridge.store.sql.rows import facts_from_row, trace_row
 from otel_bridge.store.sql.schema import observations, traces
@@ -31,8 +32,11 @@ class Writer:
     SQLAlchemy's cache key of it, cost about 0.3 ms, a microsecond a span each batch. Parameters:
     ``project_id``, and ``keys``, the list of trace or session ids."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, *, forwarding: bool = False) -> None:
         self._dialect = dialect
+        #: Whether changed traces are marked for the forwarder (``forwarding.py``), in the same
+        #: transaction as their spans.
+        self._forwarding = forwarding
         self._sessions = SessionRecompute(dialect)
         self._trace_states = sa.select(*(traces.c[name] for name in TRACE_STATE.names)).where(
             dialect.keyed_in(traces.c.id)
@@ -86,6 +90,8 @@ class Writer:
                 if version is not None and version[TRACE_STATE.session_id] is not None:
                     touched_sessions.add(version[TRACE_STATE.session_id])
         dialect.upsert(conn, traces, shape_rows(changed))
+        if self._forwarding and changed:
+            mark_changed(conn, project_id, [row[TRACE_STATE.id] for row in changed], now)
         if touched_sessions:
             session_ids = sorted(touched_sessions)
             dialect.lock(conn, project_id, "session", session_ids)

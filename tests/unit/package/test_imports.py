@@ -27,3 +27,12 @@ class TestLibraryImport:
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip() == "[]"
+
+    def test_forward_exporter_import_leaves_server_stack_out(self) -> None:
+        """The in-process forwarder (``otel_bridge.forward.exporter``) needs no server extra."""
+        code = (
+            "import sys, otel_bridge.forward.exporter; "
+            f"print([m for m in {SERVER_MODULES!r} if m in sys.modules])"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == "[]"

@@ -260,3 +260,28 @@ class TestEscaping:
         page = seeded_ui.page("/sessions", {"user": hostile})
         assert page.one("input", attr="name", value="user").attrs["value"] == hostile
         assert not page.select("script")
+
+
+class TestTraceForwarding:
+    def test_the_trace_page_shows_whether_it_was_forwarded(self, seeded_ui: ServedUi) -> None:
+        """Forwarding on: the page says delivered or not, when, and the target's last error."""
+        from otel_bridge.store.sql.forwarding import Due, mark_changed
+        from otel_bridge.store.sql.schema import forwarding
+
+        store, project = seeded_ui.store, seeded_ui.project_id
+        assert seeded_ui.page(f"/traces/{TRACE_1}").select("div", cls="forwarding") == []
+        with store.engine.begin() as conn:
+            mark_changed(conn, project, [TRACE_1], 5)
+        try:
+            fact = seeded_ui.page(f"/traces/{TRACE_1}").one("div", cls="forwarding")
+            assert "not yet" in fact.text
+            due = Due(project, TRACE_1, 5, 0, None, frozenset())
+            store.forwarding.apply([store.forwarding.failed(due, "HTTP 401: Invalid credentials")])
+            fact = seeded_ui.page(f"/traces/{TRACE_1}").one("div", cls="forwarding")
+            assert "refused" in fact.text and "HTTP 401: Invalid credentials" in fact.text
+            store.forwarding.apply([store.forwarding.sent(due, "d", ["x"], 1_735_689_600_000_000_000)])
+            fact = seeded_ui.page(f"/traces/{TRACE_1}").one("div", cls="forwarding")
+            assert "yes" in fact.text and "2025-01-01" in fact.text
+        finally:
+            with store.engine.begin() as conn:
+                conn.execute(forwarding.delete())
