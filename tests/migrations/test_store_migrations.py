@@ -58,14 +58,18 @@ class TestCommandLine:
     def test_db_upgrade_and_downgrade(
         self, empty_engine: sa.Engine, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """``otel-bridge db upgrade/downgrade --db URL`` migrate the given database."""
+        """``otel-bridge db upgrade/downgrade --db URL`` migrate the given database; an empty one is
+        set up only when asked (``--create``)."""
         url = empty_engine.url
         if empty_engine.dialect.name == "postgresql":
             # The test's schema rides on the engine's connect arguments; a URL carries it as libpq's
             # options parameter.
             url = url.update_query_dict({"options": f"-csearch_path={_search_path(empty_engine)}"})
         dsn = url.render_as_string(hide_password=False)
-        assert cli.main(["db", "upgrade", "--db", dsn]) == 0
+        assert cli.main(["db", "upgrade", "--db", dsn]) == 1
+        assert "pass --create to make a new one" in capsys.readouterr().err
+        assert tables(empty_engine) == set()
+        assert cli.main(["db", "upgrade", "--create", "--db", dsn]) == 0
         assert tables(empty_engine) == TABLES
         assert cli.main(["db", "current", "--db", dsn]) == 0
         assert f"at revision {migrations.head_revision()}" in capsys.readouterr().out
