@@ -13,6 +13,7 @@ route                                          response schema              modu
 ``GET /api/public/observations``               ``legacyObservationsViews``  ``observations.py``
 ``GET /api/public/observations/{id}``          ``ObservationsViewSingle``   ``observations.py``
 ``GET /api/public/health``                     ``HealthResponse``           ``health.py``
+``GET /api/public/projects``                   ``Projects``                 ``projects.py``
 ``POST /api/public/ingestion``                 ``IngestionResponse`` (207)  ``ingestion.py``
 ``GET /openapi.json``                          this API's OpenAPI 3 doc     ``openapi.py``
 =============================================  ===========================  =======================
@@ -29,7 +30,7 @@ from collections.abc import Sequence
 
 from starlette.routing import BaseRoute
 
-from otel_bridge.api import health, ingestion, observations, openapi, sessions, traces
+from otel_bridge.api import health, ingestion, observations, openapi, projects, sessions, traces
 from otel_bridge.receivers import AppContext
 
 
@@ -37,6 +38,7 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
     """Every API route; ``otel_bridge.server`` mounts them."""
     return [
         *health.routes(context),
+        *projects.routes(context),
         *sessions.routes(context),
         *traces.routes(context),
         *observations.routes(context),

@@ -37,6 +37,7 @@ OPERATIONS: Mapping[tuple[str, str], str] = {
     ("/api/public/observations", "get"): "200",
     ("/api/public/observations/{observationId}", "get"): "200",
     ("/api/public/health", "get"): "200",
+    ("/api/public/projects", "get"): "200",
     ("/api/public/ingestion", "post"): "207",
 }
 
