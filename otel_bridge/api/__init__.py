@@ -15,6 +15,10 @@ route                                          response schema              modu
 ``GET /api/public/health``                     ``HealthResponse``           ``health.py``
 ``GET /api/public/projects``                   ``Projects``                 ``projects.py``
 ``POST /api/public/ingestion``                 ``IngestionResponse`` (207)  ``ingestion.py``
+``POST /api/public/scores``                    ``CreateScoreResponse``      ``scores.py``
+``GET /api/public/v2/scores`` (and v1 path)    ``GetScoresResponse``        ``scores.py``
+``GET /api/public/v2/scores/{id}`` (and v1)    ``Score``                    ``scores.py``
+``DELETE /api/public/scores/{scoreId}``        (204)                        ``scores.py``
 ``GET /openapi.json``                          this API's OpenAPI 3 doc     ``openapi.py``
 =============================================  ===========================  =======================
 
@@ -30,7 +34,16 @@ from collections.abc import Sequence
 
 from starlette.routing import BaseRoute
 
-from otel_bridge.api import health, ingestion, observations, openapi, projects, sessions, traces
+from otel_bridge.api import (
+    health,
+    ingestion,
+    observations,
+    openapi,
+    projects,
+    scores,
+    sessions,
+    traces,
+)
 from otel_bridge.receivers import AppContext
 
 
@@ -43,6 +56,7 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
         *traces.routes(context),
         *observations.routes(context),
         *ingestion.routes(context),
+        *scores.routes(context),
         *openapi.routes(context),
     ]
 

@@ -39,6 +39,17 @@ OPERATIONS: Mapping[tuple[str, str], str] = {
     ("/api/public/health", "get"): "200",
     ("/api/public/projects", "get"): "200",
     ("/api/public/ingestion", "post"): "207",
+    ("/api/public/scores", "post"): "200",
+    ("/api/public/scores/{scoreId}", "delete"): "204",
+    ("/api/public/v2/scores", "get"): "200",
+    ("/api/public/v2/scores/{scoreId}", "get"): "200",
+}
+
+#: Routes otel-bridge answers as another Langfuse operation (Langfuse's server keeps these v1 paths
+#: beside the v2 ones its spec documents): (path, method) → (the spec's path, method).
+ALIASES: Mapping[tuple[str, str], tuple[str, str]] = {
+    ("/api/public/scores", "get"): ("/api/public/v2/scores", "get"),
+    ("/api/public/scores/{scoreId}", "get"): ("/api/public/v2/scores/{scoreId}", "get"),
 }
 
 #: Error statuses each operation documents, all with the ``ApiError`` body.
@@ -79,6 +90,54 @@ _INFO_DESCRIPTION = (
     "field; sessions add otel-bridge's aggregates. Authenticate with Basic auth (public key as user, "
     "secret key as password) or `Authorization: Bearer <secret key>`."
 )
+
+
+#: The answers to a JSON array of ``CreateScoreRequest`` (what the Langfuse SDK 5.x sends), which
+#: Langfuse's generated reference does not document.
+SCORE_BATCH_SCHEMAS: Mapping[str, Any] = {
+    "CreateScoresAccepted": {
+        "title": "CreateScoresAccepted",
+        "type": "object",
+        "properties": {"message": {"type": "string", "enum": ["Accepted"]}},
+        "required": ["message"],
+    },
+    "CreateScoresResults": {
+        "title": "CreateScoresResults",
+        "type": "object",
+        "properties": {
+            "accepted": _INTEGER,
+            "rejected": _INTEGER,
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"message": {"type": "string"}},
+                    "required": ["message"],
+                },
+            },
+        },
+        "required": ["accepted", "rejected", "errors"],
+    },
+}
+
+
+def _document_score_batches(operation: dict[str, Any]) -> None:
+    """``POST /api/public/scores`` also takes an array of scores, answered 202 or 207."""
+    request = operation["requestBody"]["content"][JSON_MEDIA_TYPE]
+    request["schema"] = {
+        "oneOf": [
+            _ref("CreateScoreRequest"),
+            {"type": "array", "items": _ref("CreateScoreRequest")},
+        ]
+    }
+    operation["responses"]["202"] = {
+        "description": "An array of scores, all stored.",
+        "content": {JSON_MEDIA_TYPE: {"schema": _ref("CreateScoresAccepted")}},
+    }
+    operation["responses"]["207"] = {
+        "description": "An array of scores, some refused (the others are stored).",
+        "content": {JSON_MEDIA_TYPE: {"schema": _ref("CreateScoresResults")}},
+    }
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -124,6 +183,12 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for (path, method), success in OPERATIONS.items():
         paths.setdefault(path, {})[method] = _operation(langfuse_spec["paths"][path][method], success)
+    for (path, method), (source, source_method) in ALIASES.items():
+        alias = copy.deepcopy(paths[source][source_method])
+        alias["operationId"] = f"{alias['operationId']}_v1_path"
+        alias["description"] = f"As `{source_method.upper()} {source}`."
+        paths.setdefault(path, {})[method] = alias
+    _document_score_batches(paths["/api/public/scores"]["post"])
     paths["/api/public/health"]["get"]["security"] = []
     paths["/api/public/sessions/{sessionId}"]["get"].setdefault("parameters", []).extend(
         {
@@ -170,6 +235,7 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
         "description": "Only with the `page`/`limit` extension.",
     }
     selected["Trace"]["properties"].update(copy.deepcopy(dict(TRACE_EXTRAS)))
+    selected.update(copy.deepcopy(dict(SCORE_BATCH_SCHEMAS)))
     selected["ApiError"] = {
         "title": "ApiError",
         "type": "object",
@@ -218,6 +284,7 @@ def routes(_context: AppContext) -> list[BaseRoute]:
 
 
 __all__ = [
+    "ALIASES",
     "DOCUMENT_NAME",
     "ERROR_STATUSES",
     "OPERATIONS",

@@ -84,10 +84,10 @@ def parse_score(raw: Mapping[str, Any], *, timestamp: datetime, now: datetime) -
     session_id = body.identifier("sessionId")
     dataset_run_id = body.identifier("datasetRunId")
     observation_id = body.identifier("observationId")
-    if trace_id is None and session_id is None and dataset_run_id is None:
-        raise EventError("a score needs one of body.traceId, body.sessionId or body.datasetRunId")
     if observation_id is not None and trace_id is None:
         raise EventError("body.observationId needs body.traceId (the observation's trace)")
+    if trace_id is None and session_id is None and dataset_run_id is None:
+        raise EventError("a score needs one of body.traceId, body.sessionId or body.datasetRunId")
     environment = body.string("environment")
     return Score(
         id=body.identifier("id") or str(uuid.uuid4()),
