@@ -208,7 +208,7 @@ class TestObservations:
         assert (score.id, score.session_id, score.string_value) == ("s", "c", "ok")
         assert score.timestamp == make("sdk-log", {}, 2).timestamp
         assert converter.translations == []
-        with pytest.raises(EventError, match="body.name"):
+        with pytest.raises(EventError, match=r"body\.name"):
             converter.apply(make("score-create", {"value": 1, "traceId": "t"}))
 
 
