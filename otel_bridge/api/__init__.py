@@ -12,6 +12,7 @@ route                                          response schema              modu
 ``GET /api/public/traces/{traceId}``           ``TraceWithFullDetails``     ``traces.py``
 ``GET /api/public/observations``               ``legacyObservationsViews``  ``observations.py``
 ``GET /api/public/observations/{id}``          ``ObservationsViewSingle``   ``observations.py``
+``GET /api/public/v2/observations``            ``ObservationsV2Response``   ``observations_v2.py``
 ``GET /api/public/health``                     ``HealthResponse``           ``health.py``
 ``GET /api/public/projects``                   ``Projects``                 ``projects.py``
 ``POST /api/public/ingestion``                 ``IngestionResponse`` (207)  ``ingestion.py``
@@ -38,6 +39,7 @@ from otel_bridge.api import (
     health,
     ingestion,
     observations,
+    observations_v2,
     openapi,
     projects,
     scores,
@@ -55,6 +57,7 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
         *sessions.routes(context),
         *traces.routes(context),
         *observations.routes(context),
+        *observations_v2.routes(context),
         *ingestion.routes(context),
         *scores.routes(context),
         *openapi.routes(context),

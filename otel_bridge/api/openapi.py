@@ -36,6 +36,7 @@ OPERATIONS: Mapping[tuple[str, str], str] = {
     ("/api/public/traces/{traceId}", "get"): "200",
     ("/api/public/observations", "get"): "200",
     ("/api/public/observations/{observationId}", "get"): "200",
+    ("/api/public/v2/observations", "get"): "200",
     ("/api/public/health", "get"): "200",
     ("/api/public/projects", "get"): "200",
     ("/api/public/ingestion", "post"): "207",

@@ -131,7 +131,7 @@ class TraceFilter:
     """Langfuse's ``GET /api/public/traces`` filters; every given one must hold.
 
     ``tags``: the trace has all of them. ``environments``: any of them. The timestamp range is
-    ``[from_timestamp, to_timestamp)``, as Langfuse defines it.
+    ``[from_timestamp, to_timestamp)``, as Langfuse defines it. ``ids``: any of these trace ids.
     """
 
     session_id: str | None = None
@@ -143,14 +143,15 @@ class TraceFilter:
     environments: tuple[str, ...] = ()
     release: str | None = None
     version: str | None = None
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ObservationFilter:
     """Langfuse's ``GET /api/public/observations`` filters; every given one must hold.
 
-    The start-time range is ``[from_start_time, to_start_time)``. ``user_id`` is the user of the
-    observation's trace.
+    The start-time range is ``[from_start_time, to_start_time)``. ``user_id`` and ``session_id`` are
+    those of the observation's trace. ``is_root``: whether the observation has no parent.
     """
 
     trace_id: str | None = None
@@ -163,6 +164,8 @@ class ObservationFilter:
     from_start_time: datetime | None = None
     to_start_time: datetime | None = None
     version: str | None = None
+    session_id: str | None = None
+    is_root: bool | None = None
 
 
 #: Comparisons of ``ScoreFilter.value_operator`` (Langfuse's ``operator`` parameter of the score list).
