@@ -20,6 +20,9 @@ route                                          response schema              modu
 ``GET /api/public/v2/scores`` (and v1 path)    ``GetScoresResponse``        ``scores.py``
 ``GET /api/public/v2/scores/{id}`` (and v1)    ``Score``                    ``scores.py``
 ``DELETE /api/public/scores/{scoreId}``        (204)                        ``scores.py``
+``GET /api/public/metrics/daily``              ``DailyMetrics``             ``metrics_daily.py``
+``GET /api/public/v2/metrics``                 ``MetricsV2Response``        ``metrics.py``
+``GET /api/public/metrics``                    ``legacyMetricsResponse``    ``metrics.py``
 ``GET /openapi.json``                          this API's OpenAPI 3 doc     ``openapi.py``
 =============================================  ===========================  =======================
 
@@ -38,6 +41,8 @@ from starlette.routing import BaseRoute
 from otel_bridge.api import (
     health,
     ingestion,
+    metrics,
+    metrics_daily,
     observations,
     observations_v2,
     openapi,
@@ -60,6 +65,8 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
         *observations_v2.routes(context),
         *ingestion.routes(context),
         *scores.routes(context),
+        *metrics_daily.routes(context),
+        *metrics.routes(context),
         *openapi.routes(context),
     ]
 

@@ -44,6 +44,8 @@ OPERATIONS: Mapping[tuple[str, str], str] = {
     ("/api/public/scores/{scoreId}", "delete"): "204",
     ("/api/public/v2/scores", "get"): "200",
     ("/api/public/v2/scores/{scoreId}", "get"): "200",
+    ("/api/public/metrics", "get"): "200",
+    ("/api/public/v2/metrics", "get"): "200",
 }
 
 #: Routes otel-bridge answers as another Langfuse operation (Langfuse's server keeps these v1 paths
@@ -122,6 +124,85 @@ SCORE_BATCH_SCHEMAS: Mapping[str, Any] = {
 }
 
 
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+_STRING = {"type": "string"}
+_COUNTS = {"type": "integer"}
+
+#: Routes Langfuse served that its current spec no longer documents (from its fern
+#: ``metrics.yml``, ``metrics_daily``): the whole operation, and the schemas it references.
+OWN_OPERATIONS: Mapping[tuple[str, str], Any] = {
+    ("/api/public/metrics/daily", "get"): {
+        "description": "Daily metrics of the project: per UTC day, traces, observations, cost and "
+        "usage by model, newest day first.",
+        "operationId": "metrics_daily",
+        "tags": ["Metrics"],
+        "parameters": [
+            _query("page", _COUNTS, "page number, starts at 1"),
+            _query("limit", _COUNTS, "limit of items per page (1-100, default 50)"),
+            _query("traceName", _STRING, "Optional filter by the name of the trace"),
+            _query("userId", _STRING, "Optional filter by the userId associated with the trace"),
+            _query("tags", _STRINGS, "Optional filter for metrics where traces include all of these tags"),
+            _query("environment", _STRINGS, "Optional filter: traces of any of these environments"),
+            _query("fromTimestamp", _DATE_TIME, "Only traces on or after this datetime (ISO 8601)"),
+            _query("toTimestamp", _DATE_TIME, "Only traces before this datetime (ISO 8601)"),
+        ],
+        "responses": {
+            "200": {
+                "description": "",
+                "content": {JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/DailyMetrics"}}},
+            }
+        },
+    }
+}
+OWN_SCHEMAS: Mapping[str, Any] = {
+    "DailyMetrics": {
+        "title": "DailyMetrics",
+        "type": "object",
+        "properties": {
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/DailyMetricsDetails"}},
+            "meta": {"$ref": "#/components/schemas/utilsMetaResponse"},
+        },
+        "required": ["data", "meta"],
+    },
+    "DailyMetricsDetails": {
+        "title": "DailyMetricsDetails",
+        "type": "object",
+        "properties": {
+            "date": {"type": "string", "format": "date"},
+            "countTraces": _COUNTS,
+            "countObservations": _COUNTS,
+            "totalCost": {**_NUMBER, "description": "Total model cost in USD"},
+            "usage": {"type": "array", "items": {"$ref": "#/components/schemas/UsageByModel"}},
+        },
+        "required": ["date", "countTraces", "countObservations", "totalCost", "usage"],
+    },
+    "UsageByModel": {
+        "title": "UsageByModel",
+        "type": "object",
+        "properties": {
+            "model": {"type": "string", "nullable": True},
+            "inputUsage": _COUNTS,
+            "outputUsage": _COUNTS,
+            "totalUsage": _COUNTS,
+            "countTraces": _COUNTS,
+            "countObservations": _COUNTS,
+            "totalCost": {**_NUMBER, "description": "Total model cost in USD"},
+        },
+        "required": [
+            "inputUsage",
+            "outputUsage",
+            "totalUsage",
+            "countTraces",
+            "countObservations",
+            "totalCost",
+        ],
+    },
+}
+
+
 def _document_score_batches(operation: dict[str, Any]) -> None:
     """``POST /api/public/scores`` also takes an array of scores, answered 202 or 207."""
     request = operation["requestBody"]["content"][JSON_MEDIA_TYPE]
@@ -190,6 +271,8 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
         alias["description"] = f"As `{source_method.upper()} {source}`."
         paths.setdefault(path, {})[method] = alias
     _document_score_batches(paths["/api/public/scores"]["post"])
+    for (path, method), operation in OWN_OPERATIONS.items():
+        paths.setdefault(path, {})[method] = _operation(operation, "200")
     paths["/api/public/health"]["get"]["security"] = []
     paths["/api/public/sessions/{sessionId}"]["get"].setdefault("parameters", []).extend(
         {
@@ -237,6 +320,7 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
     }
     selected["Trace"]["properties"].update(copy.deepcopy(dict(TRACE_EXTRAS)))
     selected.update(copy.deepcopy(dict(SCORE_BATCH_SCHEMAS)))
+    selected.update(copy.deepcopy(dict(OWN_SCHEMAS)))
     selected["ApiError"] = {
         "title": "ApiError",
         "type": "object",
@@ -289,6 +373,7 @@ __all__ = [
     "DOCUMENT_NAME",
     "ERROR_STATUSES",
     "OPERATIONS",
+    "OWN_OPERATIONS",
     "SESSION_AGGREGATES",
     "TRACE_EXTRAS",
     "build_document",
