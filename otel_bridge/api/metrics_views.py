@@ -3,7 +3,8 @@ filters by, and its measures (Langfuse's ``view``, ``dimensions``, ``filters`` a
 
 - ``traces`` (v1 only): traces by their timestamp.
 - ``observations``: observations by start time, with their trace's fields.
-- ``scores-numeric`` (numeric and boolean scores) and ``scores-categorical``: scores by timestamp.
+- ``scores-numeric`` (numeric and boolean scores, as the spec of 2026-08 has it), ``scores-boolean``
+  (the Langfuse SDK 5.x names it) and ``scores-categorical``: scores by timestamp.
 
 Latencies are milliseconds and costs USD, as in Langfuse. ``HIGH_CARDINALITY`` columns filter but do
 not group in the v2 API (Langfuse refuses them there too).
@@ -139,6 +140,7 @@ OBSERVATIONS = View(
         "promptName": lambda r: _o(r).prompt_name,
         "promptVersion": lambda r: _o(r).prompt_version,
         "startTimeMonth": lambda r: _o(r).start_time.strftime("%Y-%m"),
+        "isRootObservation": lambda r: _o(r).parent_observation_id is None,
     },
     measures={
         "count": lambda _r: 1,
@@ -188,6 +190,14 @@ SCORES_NUMERIC = View(
     high_cardinality=_SCORE_HIGH,
     v2=True,
 )
+SCORES_BOOLEAN = View(
+    rows=_score_rows(ScoreDataType.BOOLEAN),
+    time=lambda r: _s(r).timestamp,
+    columns={**_SCORE_COLUMNS, "value": lambda r: _s(r).value, "stringValue": lambda r: _s(r).string_value},
+    measures={"count": lambda _r: 1, "value": lambda r: _s(r).value},
+    high_cardinality=_SCORE_HIGH,
+    v2=True,
+)
 SCORES_CATEGORICAL = View(
     rows=_score_rows(ScoreDataType.CATEGORICAL),
     time=lambda r: _s(r).timestamp,
@@ -201,6 +211,7 @@ VIEWS: Mapping[str, View] = {
     "traces": TRACES,
     "observations": OBSERVATIONS,
     "scores-numeric": SCORES_NUMERIC,
+    "scores-boolean": SCORES_BOOLEAN,
     "scores-categorical": SCORES_CATEGORICAL,
 }
 

@@ -168,6 +168,8 @@ class TestQuery:
             metrics=[{"measure": "count", "aggregation": "count"}],
         )
         assert categorical == [{"stringValue": "warm", "count_count": 1}]
+        boolean = query(api, V2, view="scores-boolean", metrics=[{"measure": "value", "aggregation": "sum"}])
+        assert boolean == [{"sum_value": 1.0}]
 
     def test_v1_traces_view(self, api: ServedApi) -> None:
         rows = query(
