@@ -20,6 +20,7 @@ route                                          response schema              modu
 ``GET /api/public/v2/scores`` (and v1 path)    ``GetScoresResponse``        ``scores.py``
 ``GET /api/public/v2/scores/{id}`` (and v1)    ``Score``                    ``scores.py``
 ``DELETE /api/public/scores/{scoreId}``        (204)                        ``scores.py``
+``GET /api/public/v3/scores``                  ``GetScoresV3Response``      ``scores_v3.py``
 ``GET /api/public/metrics/daily``              ``DailyMetrics``             ``metrics_daily.py``
 ``GET /api/public/v2/metrics``                 ``MetricsV2Response``        ``metrics.py``
 ``GET /api/public/metrics``                    ``legacyMetricsResponse``    ``metrics.py``
@@ -48,6 +49,7 @@ from otel_bridge.api import (
     openapi,
     projects,
     scores,
+    scores_v3,
     sessions,
     traces,
 )
@@ -65,6 +67,7 @@ def routes(context: AppContext) -> Sequence[BaseRoute]:
         *observations_v2.routes(context),
         *ingestion.routes(context),
         *scores.routes(context),
+        *scores_v3.routes(context),
         *metrics_daily.routes(context),
         *metrics.routes(context),
         *openapi.routes(context),

@@ -44,6 +44,7 @@ OPERATIONS: Mapping[tuple[str, str], str] = {
     ("/api/public/scores/{scoreId}", "delete"): "204",
     ("/api/public/v2/scores", "get"): "200",
     ("/api/public/v2/scores/{scoreId}", "get"): "200",
+    ("/api/public/v3/scores", "get"): "200",
     ("/api/public/metrics", "get"): "200",
     ("/api/public/v2/metrics", "get"): "200",
 }

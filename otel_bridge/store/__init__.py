@@ -177,7 +177,8 @@ class ScoreFilter:
     """Langfuse's score list filters; every given one must hold. A tuple matches any of its values,
     except ``trace_tags``: the score's trace has all of them (``user_id`` and ``trace_tags`` are the
     scored trace's, so they select trace scores only). The timestamp range is
-    ``[from_timestamp, to_timestamp)``; ``value_operator`` compares ``value`` with the score's number.
+    ``[from_timestamp, to_timestamp)``; ``value_operator`` compares ``value`` with the score's number;
+    ``value_min`` and ``value_max`` bound it, inclusive.
     """
 
     score_ids: tuple[str, ...] = ()
@@ -195,8 +196,11 @@ class ScoreFilter:
     dataset_run_id: str | None = None
     user_id: str | None = None
     trace_tags: tuple[str, ...] = ()
+    string_value: str | None = None
     value_operator: ScoreOperator | None = None
     value: float | None = None
+    value_min: float | None = None
+    value_max: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

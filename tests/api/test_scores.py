@@ -237,3 +237,73 @@ class TestIngestionEvents:
             "True",
             "2025-01-01T00:00:00.000000Z",
         )
+
+
+V3 = "/api/public/v3/scores"
+
+
+def v3(api: ServedApi, **params: Any) -> dict[str, Any]:
+    body: dict[str, Any] = assert_valid(api.client.get(V3, params), V3, "get", "200")
+    return body
+
+
+class TestV3:
+    """``GET /api/public/v3/scores``, which the Langfuse SDK 5.x's ``api.scores.get_many()`` reads."""
+
+    def test_typed_values_and_field_groups(self, scored: ServedApi) -> None:
+        core = {item["id"]: item for item in v3(scored)["data"]}
+        assert (core["s-num"]["value"], core["s-cat"]["value"], core["s-bool"]["value"]) == (
+            0.9,
+            "friendly",
+            True,
+        )
+        assert "subject" not in core["s-num"] and "comment" not in core["s-num"]
+        full = {item["id"]: item for item in v3(scored, fields="details,subject,annotation")["data"]}
+        assert full["s-num"]["comment"] == "close" and full["s-num"]["metadata"] == {"by": "judge"}
+        assert full["s-cat"]["subject"] == {"kind": "observation", "id": GENERATION_1, "traceId": TRACE_1}
+        assert full["s-bool"]["subject"] == {"kind": "session", "id": SESSION}
+        assert full["s-num"]["subject"] == {"kind": "trace", "id": TRACE_1}
+        assert full["s-num"]["authorUserId"] is None
+
+    def test_cursor_walks_every_score_once(self, scored: ServedApi) -> None:
+        seen, cursor = [], None
+        for _ in range(10):
+            body = v3(scored, limit=1, **({"cursor": cursor} if cursor else {}))
+            assert body["meta"]["limit"] == 1
+            seen += [item["id"] for item in body["data"]]
+            cursor = body["meta"].get("cursor")
+            if cursor is None:
+                break
+        assert seen == [item["id"] for item in v3(scored)["data"]] and len(seen) == 4
+
+    def test_filters(self, scored: ServedApi) -> None:
+        def ids(**params: Any) -> set[str]:
+            return {item["id"] for item in v3(scored, **params)["data"]}
+
+        assert ids(traceId=f"{TRACE_1},{TRACE_2}") == {"s-num", "s-cat", "s-run"}
+        assert ids(traceId=TRACE_1, observationId=GENERATION_1) == {"s-cat"}
+        assert ids(sessionId=SESSION) == {"s-bool"}
+        assert ids(id="s-num,s-bool") == {"s-num", "s-bool"}
+        assert ids(dataType="numeric", valueMin="0.5") == {"s-num"}
+        assert ids(dataType="BOOLEAN", value="true") == {"s-bool"}
+        assert ids(dataType="CATEGORICAL", value="friendly") == {"s-cat"}
+        assert ids(name="accuracy", environment="production") == {"s-run"}
+        assert ids(authorUserId="someone") == set()
+
+    @pytest.mark.parametrize(
+        ("params", "named"),
+        [
+            ({"traceId": "t", "sessionId": "s"}, "excludes"),
+            ({"observationId": "o"}, "needs traceId"),
+            ({"valueMin": "1"}, "dataType=NUMERIC"),
+            ({"value": "1"}, "value needs one dataType"),
+            ({"name": "a,b"}, "one value"),
+            ({"fields": "everything"}, "fields"),
+            ({"limit": "101"}, "limit"),
+            ({"cursor": "nope"}, "cursor"),
+        ],
+    )
+    def test_bad_queries_are_400(self, scored: ServedApi, params: dict[str, str], named: str) -> None:
+        response = scored.client.get(V3, params)
+        assert response.status == 400
+        assert named in response.json()["message"]

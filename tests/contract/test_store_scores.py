@@ -174,6 +174,9 @@ class TestScores:
             ScoreFilter(value_operator=">=", value=0.8): ["b1", "n2"],
             ScoreFilter(value_operator="<", value=0.5): ["n1"],
             ScoreFilter(value_operator="!=", value=0.5): ["b1", "n2", "n1"],
+            ScoreFilter(value_min=0.5, value_max=0.8): ["n2", "r1"],
+            ScoreFilter(value_min=0.9): ["b1"],
+            ScoreFilter(string_value="True"): ["b1"],
             ScoreFilter(trace_ids=(trace_id(1),), value_operator=">", value=0.5): ["n2"],
         }
         for where, expected in cases.items():

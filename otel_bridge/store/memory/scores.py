@@ -44,7 +44,10 @@ SCORE_TESTS: Mapping[str, Callable[[Any, Score, ScoreTrace | None], bool]] = {
     "dataset_run_id": lambda run_id, s, _t: s.dataset_run_id == run_id,
     "user_id": lambda user_id, _s, t: t is not None and t.user_id == user_id,
     "trace_tags": lambda tags, _s, t: t is not None and set(tags).issubset(t.tags),
-    "value": lambda _value, _s, _t: True,
+    "string_value": lambda text, s, _t: s.string_value == text,
+    "value": lambda _value, _s, _t: True,  # with value_operator, below
+    "value_min": lambda bound, s, _t: s.value >= bound,
+    "value_max": lambda bound, s, _t: s.value <= bound,
 }
 
 

@@ -123,6 +123,7 @@ def _conditions(dialect: Dialect, project_id: str, f: ScoreFilter) -> list[sa.Co
         (f.queue_id, _S.queue_id),
         (f.dataset_run_id, _S.dataset_run_id),
         (f.user_id, _T.user_id),
+        (f.string_value, _S.string_value),
     ):
         if value is not None:
             clauses.append(column == value)
@@ -135,6 +136,10 @@ def _conditions(dialect: Dialect, project_id: str, f: ScoreFilter) -> list[sa.Co
         clauses.extend(dialect.json_array_contains(_T.tags, tag) for tag in f.trace_tags)
     if f.value_operator is not None and f.value is not None:
         clauses.append(_OPERATORS[f.value_operator](_S.value, f.value))
+    if f.value_min is not None:
+        clauses.append(_S.value >= f.value_min)
+    if f.value_max is not None:
+        clauses.append(_S.value <= f.value_max)
     return clauses
 
 

@@ -68,5 +68,12 @@ class TestLangfuseV5Api:
         assert generation["sessionId"] == run[0] and generation["userId"] == "sdk-api-user"
         assert generation["usageDetails"] == {"input": 11, "output": 4, "total": 15}
 
+    def test_scores_get_many_reads_the_session_scores(self, run: tuple[str, Run]) -> None:
+        """The SDK's v3 models parse the session's scores, with their typed values and subject."""
+        read = {s["name"]: s for s in summary(run)["session_scores"]}
+        assert (read["helpful"]["value"], read["tone"]["value"]) == (True, "warm")
+        assert read["tone"]["comment"] == "user feedback"
+        assert read["helpful"]["subject"] == {"kind": "session", "id": run[0]}
+
     def test_metrics_sum_the_tokens(self, run: tuple[str, Run]) -> None:
         assert summary(run)["metrics"] == [{"sum_inputTokens": 11}]

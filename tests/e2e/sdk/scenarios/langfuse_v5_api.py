@@ -1,7 +1,8 @@
 """The Langfuse Python SDK 5.x's API surface beyond tracing, against otel-bridge: ``auth_check()``,
 scores on a session, a trace and an observation (``create_score``, which posts arrays of scores to
 ``POST /api/public/scores``), ``api.observations.get_many()`` (``GET /api/public/v2/observations``,
-page by page through its cursor) and ``api.metrics.metrics()`` (``GET /api/public/v2/metrics``).
+page by page through its cursor), ``api.scores.get_many()`` (``GET /api/public/v3/scores``) and
+``api.metrics.metrics()`` (``GET /api/public/v2/metrics``).
 
 One ``@observe``'d turn in a session with a generation inside; then the scores; ``flush()``; then the
 reads (the server commits before it answers, so what was flushed is readable). Prints what it read.
@@ -51,6 +52,7 @@ def main() -> None:
         cursor = page.meta.cursor
         if not cursor or pages > 10:
             break
+    session_scores = langfuse.api.scores.get_many(session_id=SESSION_ID, fields="subject,details")
     now = datetime.now(timezone.utc)
     metrics = langfuse.api.metrics.metrics(
         query=json.dumps(
@@ -74,6 +76,7 @@ def main() -> None:
             "pages": pages,
             "observations": observations,
             "metrics": metrics.data,
+            "session_scores": [score.dict() for score in session_scores.data],
         }
     )
 
