@@ -13,16 +13,18 @@ from typing import Any
 import pytest
 
 from tests.e2e.sdk.harness import MODEL, Run, api_json, run_scenario
-from tests.e2e.sdk.specs import LANGFUSE_V5
+from tests.e2e.sdk.specs import LANGFUSE_V5, LANGFUSE_V5_LATEST
+from tests.e2e.sdk.venvs import VenvSpec
 from tests.e2e.server import ServerProcess
 
 
-@pytest.fixture(scope="module")
-def run(server: ServerProcess) -> tuple[str, Run]:
-    """The scenario, once per module, in a session of its own."""
+@pytest.fixture(scope="module", params=[LANGFUSE_V5, LANGFUSE_V5_LATEST], ids=lambda spec: spec.name)
+def run(server: ServerProcess, request: pytest.FixtureRequest) -> tuple[str, Run]:
+    """The scenario, once per 5.x pin, in a session of its own."""
+    spec: VenvSpec = request.param
     session_id = f"sdk-api-session-{uuid.uuid4().hex[:8]}"
     env = {"SDK_E2E_SESSION_ID": session_id, "SDK_E2E_USER_ID": "sdk-api-user", "SDK_E2E_MODEL": MODEL}
-    return session_id, run_scenario(LANGFUSE_V5, "langfuse_v5_api.py", server, env)
+    return session_id, run_scenario(spec, "langfuse_v5_api.py", server, env)
 
 
 def summary(run: tuple[str, Run]) -> dict[str, Any]:
