@@ -8,19 +8,22 @@ holds more rows is a 400 asking for a narrower range, rather than a slow answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
 
 from otel_bridge.api.params import InvalidQuery
 from otel_bridge.model import Observation
 from otel_bridge.store import (
     ListedScore,
     ObservationFilter,
+    Page,
     ScoreFilter,
     Store,
     TraceFilter,
     TraceSummary,
 )
+
+T = TypeVar("T")
 
 #: Rows one metrics query may read.
 MAX_ROWS = 100_000
@@ -41,17 +44,21 @@ def _too_many(kind: str) -> InvalidQuery:
     )
 
 
-def traces(store: Store, project_id: str, where: TraceFilter) -> Iterator[TraceSummary]:
-    """Every trace ``where`` selects, newest first."""
-    offset = 0
+def _every(fetch: Callable[[int], Page[T]], kind: str) -> list[T]:
+    """Every item of a listing, ``BATCH`` at a time (``fetch(offset)``)."""
+    found: list[T] = []
     while True:
-        page = store.list_traces(project_id, where, offset=offset, limit=BATCH)
+        page = fetch(len(found))
         if page.total > MAX_ROWS:
-            raise _too_many("traces")
-        yield from page.items
-        offset += len(page.items)
-        if not page.items or offset >= page.total:
-            return
+            raise _too_many(kind)
+        found.extend(page.items)
+        if not page.items or len(found) >= page.total:
+            return found
+
+
+def traces(store: Store, project_id: str, where: TraceFilter) -> list[TraceSummary]:
+    """Every trace ``where`` selects, newest first."""
+    return _every(lambda offset: store.list_traces(project_id, where, offset=offset, limit=BATCH), "traces")
 
 
 def traces_by_id(store: Store, project_id: str, ids: set[str]) -> dict[str, TraceSummary]:
@@ -67,28 +74,16 @@ def traces_by_id(store: Store, project_id: str, ids: set[str]) -> dict[str, Trac
 
 def observations(store: Store, project_id: str, where: ObservationFilter) -> list[ObservationRow]:
     """Every observation ``where`` selects, with its trace."""
-    found: list[Observation] = []
-    while True:
-        page = store.list_observations(project_id, where, offset=len(found), limit=BATCH)
-        if page.total > MAX_ROWS:
-            raise _too_many("observations")
-        found.extend(page.items)
-        if not page.items or len(found) >= page.total:
-            break
+    found = _every(
+        lambda offset: store.list_observations(project_id, where, offset=offset, limit=BATCH), "observations"
+    )
     by_id = traces_by_id(store, project_id, {o.trace_id for o in found})
     return [ObservationRow(o, by_id.get(o.trace_id)) for o in found]
 
 
 def scores(store: Store, project_id: str, where: ScoreFilter) -> list[ListedScore]:
     """Every score ``where`` selects."""
-    found: list[ListedScore] = []
-    while True:
-        page = store.list_scores(project_id, where, offset=len(found), limit=BATCH)
-        if page.total > MAX_ROWS:
-            raise _too_many("scores")
-        found.extend(page.items)
-        if not page.items or len(found) >= page.total:
-            return found
+    return _every(lambda offset: store.list_scores(project_id, where, offset=offset, limit=BATCH), "scores")
 
 
 __all__ = ["BATCH", "MAX_ROWS", "ObservationRow", "observations", "scores", "traces", "traces_by_id"]

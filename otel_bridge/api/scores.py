@@ -97,26 +97,11 @@ def serialize_listed(listed: ListedScore, with_trace: bool) -> dict[str, Any]:
     return body
 
 
-def _comma_list(query: Query, name: str) -> tuple[str, ...]:
-    text = query.string(name)
-    return () if text is None else tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def _number(query: Query, name: str) -> float | None:
-    text = query.string(name)
-    if text is None:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidQuery(f"{name} must be a number, got {text!r}") from None
-
-
 def score_query(query: Query) -> tuple[ScoreFilter, bool]:
     """The list's filter and whether the ``trace`` field group is asked for."""
     if query.string("filter") is not None:
         raise InvalidQuery("filter is not supported on scores; use the query parameters (name, traceId, …)")
-    groups = set(_comma_list(query, "fields")) or set(FIELD_GROUPS)
+    groups = set(query.comma_list("fields")) or set(FIELD_GROUPS)
     unknown = sorted(groups - set(FIELD_GROUPS))
     if unknown:
         raise InvalidQuery(
@@ -126,7 +111,7 @@ def score_query(query: Query) -> tuple[ScoreFilter, bool]:
     user_id, trace_tags = query.string("userId"), query.strings("traceTags")
     if (user_id is not None or trace_tags) and not with_trace:
         raise InvalidQuery("userId and traceTags filter by the scored trace: include 'trace' in fields")
-    operator, value = query.string("operator"), _number(query, "value")
+    operator, value = query.string("operator"), query.number("value")
     if (operator is None) != (value is None):
         raise InvalidQuery("operator and value go together: give both or neither")
     if operator is not None and operator not in OPERATORS:
@@ -134,9 +119,9 @@ def score_query(query: Query) -> tuple[ScoreFilter, bool]:
     trace_id = query.string("traceId")
     session_id = query.string("sessionId")
     where = ScoreFilter(
-        score_ids=_comma_list(query, "scoreIds"),
+        score_ids=query.comma_list("scoreIds"),
         trace_ids=(trace_id,) if trace_id else (),
-        observation_ids=_comma_list(query, "observationId"),
+        observation_ids=query.comma_list("observationId"),
         session_ids=(session_id,) if session_id else (),
         name=query.string("name"),
         source=query.choice("source", ScoreSource),

@@ -38,13 +38,8 @@ BOOLEAN_VALUES = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0}
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 
 
-def _values(query: Query, name: str) -> tuple[str, ...]:
-    text = query.string(name)
-    return () if text is None else tuple(part.strip() for part in text.split(",") if part.strip())
-
-
 def _one(query: Query, name: str) -> str | None:
-    values = _values(query, name)
+    values = query.comma_list(name)
     if len(values) > 1:
         raise InvalidQuery(f"{name}: otel-bridge filters by one value here, got {len(values)}")
     return values[0] if values else None
@@ -60,20 +55,10 @@ def _enum(query: Query, name: str, enum_type: type[Any]) -> Any:
     raise InvalidQuery(f"{name} must be one of {', '.join(m.value for m in enum_type)}, got {text!r}")
 
 
-def _number(query: Query, name: str) -> float | None:
-    text = query.string(name)
-    if text is None:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidQuery(f"{name} must be a number, got {text!r}") from None
-
-
 def v3_filter(query: Query) -> tuple[ScoreFilter, bool]:
     """The list's filter, and whether nothing can match (an ``authorUserId`` was asked for)."""
-    trace_ids, session_ids = _values(query, "traceId"), _values(query, "sessionId")
-    observation_ids, experiment = _values(query, "observationId"), _one(query, "experimentId")
+    trace_ids, session_ids = query.comma_list("traceId"), query.comma_list("sessionId")
+    observation_ids, experiment = query.comma_list("observationId"), _one(query, "experimentId")
     if trace_ids and (session_ids or experiment):
         raise InvalidQuery("traceId excludes sessionId and experimentId")
     if session_ids and experiment:
@@ -83,8 +68,8 @@ def v3_filter(query: Query) -> tuple[ScoreFilter, bool]:
     data_type = _enum(query, "dataType", ScoreDataType)
     value_text, value_min, value_max = (
         _one(query, "value"),
-        _number(query, "valueMin"),
-        _number(query, "valueMax"),
+        query.number("valueMin"),
+        query.number("valueMax"),
     )
     if (value_min is not None or value_max is not None) and data_type is not ScoreDataType.NUMERIC:
         raise InvalidQuery("valueMin and valueMax need dataType=NUMERIC")
@@ -105,14 +90,14 @@ def v3_filter(query: Query) -> tuple[ScoreFilter, bool]:
             except ValueError:
                 raise InvalidQuery(f"value must be a number, got {value_text!r}") from None
     where = ScoreFilter(
-        score_ids=_values(query, "id"),
+        score_ids=query.comma_list("id"),
         trace_ids=trace_ids,
         observation_ids=observation_ids,
         session_ids=session_ids,
         name=_one(query, "name"),
         source=_enum(query, "source", ScoreSource),
         data_type=data_type,
-        environments=_values(query, "environment"),
+        environments=query.comma_list("environment"),
         from_timestamp=query.datetime("fromTimestamp"),
         to_timestamp=query.datetime("toTimestamp"),
         config_id=_one(query, "configId"),
@@ -124,7 +109,7 @@ def v3_filter(query: Query) -> tuple[ScoreFilter, bool]:
         value_min=value_min,
         value_max=value_max,
     )
-    return where, bool(_values(query, "authorUserId"))
+    return where, bool(query.comma_list("authorUserId"))
 
 
 def _subject(score: Score) -> dict[str, Any] | None:
@@ -180,7 +165,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
 
     async def get_many(request: Request, project: Project) -> Response:
         query = Query(request.query_params)
-        groups = frozenset(_values(query, "fields"))
+        groups = frozenset(query.comma_list("fields"))
         unknown = sorted(groups - set(GROUPS))
         if unknown:
             raise InvalidQuery(f"fields must be a comma-separated list of {', '.join(GROUPS)}; got {unknown}")
