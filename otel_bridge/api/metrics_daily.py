@@ -15,7 +15,9 @@ are counted with it, and per model those with a model or a usage.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -57,31 +59,53 @@ def _cost(o: Observation) -> float:
     return (o.cost.input or 0.0) + (o.cost.output or 0.0)
 
 
+#: Up to this many traces, their observations are read trace by trace; beyond, in one scan.
+PER_TRACE_READS = 50
+
+
+def observations_of(
+    store: Store, project_id: str, day_of: Mapping[str, str], starts: list[datetime]
+) -> list[Observation]:
+    """The observations of the traces of ``day_of``: by trace for a few traces, else from one scan
+    of the observations started since the earliest of them (a trace's spans start at or after its
+    timestamp), kept when their trace is one of these."""
+    if len(day_of) <= PER_TRACE_READS:
+        return [
+            o
+            for trace_id in day_of
+            for o in store.list_observations(
+                project_id, ObservationFilter(trace_id=trace_id), limit=metrics_rows.MAX_ROWS
+            ).items
+        ]
+    since = ObservationFilter(from_start_time=min(starts))
+    return [o for o in metrics_rows.bare_observations(store, project_id, since) if o.trace_id in day_of]
+
+
 def daily(store: Store, project_id: str, where: TraceFilter) -> list[dict[str, Any]]:
     """Every day's ``DailyMetricsDetails``, newest first."""
     days: dict[str, _Day] = defaultdict(_Day)
     day_of: dict[str, str] = {}
+    starts: list[datetime] = []
     for summary in metrics_rows.traces(store, project_id, where):
         day = summary.trace.timestamp.date().isoformat()
         day_of[summary.trace.id] = day
+        starts.append(summary.trace.timestamp)
         entry = days[day]
         entry.traces += 1
         entry.observations += summary.observation_count
         entry.cost += summary.total_cost or 0.0
-    for trace_id, day in day_of.items():
-        observations = store.list_observations(
-            project_id, ObservationFilter(trace_id=trace_id), limit=metrics_rows.MAX_ROWS
-        ).items
-        for o in observations:
-            if o.model is None and not o.usage:
-                continue
-            usage = days[day].models[o.model]
-            usage.input += o.usage.input
-            usage.output += o.usage.output
-            usage.total += o.usage.total or (o.usage.input + o.usage.output)
-            usage.traces.add(trace_id)
-            usage.observations += 1
-            usage.cost += _cost(o)
+    for o in observations_of(store, project_id, day_of, starts):
+        trace_id = o.trace_id
+        day = day_of[trace_id]
+        if o.model is None and not o.usage:
+            continue
+        usage = days[day].models[o.model]
+        usage.input += o.usage.input
+        usage.output += o.usage.output
+        usage.total += o.usage.total or (o.usage.input + o.usage.output)
+        usage.traces.add(trace_id)
+        usage.observations += 1
+        usage.cost += _cost(o)
     return [
         {
             "date": day,

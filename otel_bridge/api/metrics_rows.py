@@ -72,11 +72,16 @@ def traces_by_id(store: Store, project_id: str, ids: set[str]) -> dict[str, Trac
     return found
 
 
-def observations(store: Store, project_id: str, where: ObservationFilter) -> list[ObservationRow]:
-    """Every observation ``where`` selects, with its trace."""
-    found = _every(
+def bare_observations(store: Store, project_id: str, where: ObservationFilter) -> list[Observation]:
+    """Every observation ``where`` selects."""
+    return _every(
         lambda offset: store.list_observations(project_id, where, offset=offset, limit=BATCH), "observations"
     )
+
+
+def observations(store: Store, project_id: str, where: ObservationFilter) -> list[ObservationRow]:
+    """Every observation ``where`` selects, with its trace."""
+    found = bare_observations(store, project_id, where)
     by_id = traces_by_id(store, project_id, {o.trace_id for o in found})
     return [ObservationRow(o, by_id.get(o.trace_id)) for o in found]
 
@@ -86,4 +91,13 @@ def scores(store: Store, project_id: str, where: ScoreFilter) -> list[ListedScor
     return _every(lambda offset: store.list_scores(project_id, where, offset=offset, limit=BATCH), "scores")
 
 
-__all__ = ["BATCH", "MAX_ROWS", "ObservationRow", "observations", "scores", "traces", "traces_by_id"]
+__all__ = [
+    "BATCH",
+    "MAX_ROWS",
+    "ObservationRow",
+    "bare_observations",
+    "observations",
+    "scores",
+    "traces",
+    "traces_by_id",
+]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from otel_bridge.api import metrics_daily
 from tests.api.client import ServedApi, served_api
 from tests.api.conftest import SESSION, seed
 from tests.api.openapi_schemas import langfuse_spec, response_validator
@@ -85,6 +86,17 @@ class TestDaily:
         assert usage["outputUsage"] == sum(o["usageDetails"]["output"] for o in generations)
         assert (usage["countObservations"], usage["countTraces"]) == (len(generations), 2)
         assert body["meta"] == {"page": 1, "limit": 50, "totalItems": 2, "totalPages": 1}
+
+    def test_one_scan_gives_what_per_trace_reads_give(
+        self, api: ServedApi, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Beyond ``PER_TRACE_READS`` traces the observations come from one scan: the same days."""
+        by_trace = api.client.get(DAILY, {"tags": ["beta"]}).json()
+        everything = api.client.get(DAILY).json()
+        monkeypatch.setattr(metrics_daily, "PER_TRACE_READS", 0)
+        assert api.client.get(DAILY, {"tags": ["beta"]}).json() == by_trace
+        assert api.client.get(DAILY).json() == everything
+        assert everything["data"][1]["usage"], "the scan found the generations"
 
     def test_filters_and_pages(self, api: ServedApi) -> None:
         named = api.client.get(DAILY, {"traceName": "agent turn"}).json()["data"]
