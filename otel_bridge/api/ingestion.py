@@ -12,6 +12,7 @@ translations).
   project must not interleave between that read and their commit: they are serialized per project
   in this process. Replicas sharing one database do not coordinate this; a Langfuse SDK sends one
   trace's events to one server, in order, so the race needs two clients updating one observation.
+- ``score-create`` events become scores (``Store.write_scores``), written after the spans commit.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def routes(context: AppContext) -> list[BaseRoute]:
                 if translations:
                     refused = await reservation.commit(project.id, translations)
                     outcomes = refuse(outcomes, refused)
+                if converter.scores:  # after the spans: a failure here is a 503 the SDK retries
+                    await blocking(store.write_scores, project.id, converter.scores)
         return json_response(response_body(outcomes), 207)
 
     return [Route(INGESTION_PATH, authenticated(context, ingest), methods=["POST"])]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -38,8 +38,24 @@ OPERATIONS: Mapping[tuple[str, str], str] = {
     ("/api/public/traces/{traceId}", "get"): "200",
     ("/api/public/observations", "get"): "200",
     ("/api/public/observations/{observationId}", "get"): "200",
+    ("/api/public/v2/observations", "get"): "200",
     ("/api/public/health", "get"): "200",
+    ("/api/public/projects", "get"): "200",
     ("/api/public/ingestion", "post"): "207",
+    ("/api/public/scores", "post"): "200",
+    ("/api/public/scores/{scoreId}", "delete"): "204",
+    ("/api/public/v2/scores", "get"): "200",
+    ("/api/public/v2/scores/{scoreId}", "get"): "200",
+    ("/api/public/v3/scores", "get"): "200",
+    ("/api/public/metrics", "get"): "200",
+    ("/api/public/v2/metrics", "get"): "200",
+}
+
+#: Routes otel-bridge answers as another Langfuse operation (Langfuse's server keeps these v1 paths
+#: beside the v2 ones its spec documents): (path, method) → (the spec's path, method).
+ALIASES: Mapping[tuple[str, str], tuple[str, str]] = {
+    ("/api/public/scores", "get"): ("/api/public/v2/scores", "get"),
+    ("/api/public/scores/{scoreId}", "get"): ("/api/public/v2/scores/{scoreId}", "get"),
 }
 
 #: Error statuses each operation documents, all with the ``ApiError`` body.
@@ -80,6 +96,133 @@ _INFO_DESCRIPTION = (
     "field; sessions add otel-bridge's aggregates. Authenticate with Basic auth (public key as user, "
     "secret key as password) or `Authorization: Bearer <secret key>`."
 )
+
+
+#: The answers to a JSON array of ``CreateScoreRequest`` (what the Langfuse SDK 5.x sends), which
+#: Langfuse's generated reference does not document.
+SCORE_BATCH_SCHEMAS: Mapping[str, Any] = {
+    "CreateScoresAccepted": {
+        "title": "CreateScoresAccepted",
+        "type": "object",
+        "properties": {"message": {"type": "string", "enum": ["Accepted"]}},
+        "required": ["message"],
+    },
+    "CreateScoresResults": {
+        "title": "CreateScoresResults",
+        "type": "object",
+        "properties": {
+            "accepted": _INTEGER,
+            "rejected": _INTEGER,
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"message": {"type": "string"}},
+                    "required": ["message"],
+                },
+            },
+        },
+        "required": ["accepted", "rejected", "errors"],
+    },
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+_STRING = {"type": "string"}
+_COUNTS = {"type": "integer"}
+
+#: Routes Langfuse served that its current spec no longer documents (from its fern
+#: ``metrics.yml``, ``metrics_daily``): the whole operation, and the schemas it references.
+OWN_OPERATIONS: Mapping[tuple[str, str], Any] = {
+    ("/api/public/metrics/daily", "get"): {
+        "description": "Daily metrics of the project: per UTC day, traces, observations, cost and "
+        "usage by model, newest day first.",
+        "operationId": "metrics_daily",
+        "tags": ["Metrics"],
+        "parameters": [
+            _query("page", _COUNTS, "page number, starts at 1"),
+            _query("limit", _COUNTS, "limit of items per page (1-100, default 50)"),
+            _query("traceName", _STRING, "Optional filter by the name of the trace"),
+            _query("userId", _STRING, "Optional filter by the userId associated with the trace"),
+            _query("tags", _STRINGS, "Optional filter for metrics where traces include all of these tags"),
+            _query("environment", _STRINGS, "Optional filter: traces of any of these environments"),
+            _query("fromTimestamp", _DATE_TIME, "Only traces on or after this datetime (ISO 8601)"),
+            _query("toTimestamp", _DATE_TIME, "Only traces before this datetime (ISO 8601)"),
+        ],
+        "responses": {
+            "200": {
+                "description": "",
+                "content": {JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/DailyMetrics"}}},
+            }
+        },
+    }
+}
+OWN_SCHEMAS: Mapping[str, Any] = {
+    "DailyMetrics": {
+        "title": "DailyMetrics",
+        "type": "object",
+        "properties": {
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/DailyMetricsDetails"}},
+            "meta": {"$ref": "#/components/schemas/utilsMetaResponse"},
+        },
+        "required": ["data", "meta"],
+    },
+    "DailyMetricsDetails": {
+        "title": "DailyMetricsDetails",
+        "type": "object",
+        "properties": {
+            "date": {"type": "string", "format": "date"},
+            "countTraces": _COUNTS,
+            "countObservations": _COUNTS,
+            "totalCost": {**_NUMBER, "description": "Total model cost in USD"},
+            "usage": {"type": "array", "items": {"$ref": "#/components/schemas/UsageByModel"}},
+        },
+        "required": ["date", "countTraces", "countObservations", "totalCost", "usage"],
+    },
+    "UsageByModel": {
+        "title": "UsageByModel",
+        "type": "object",
+        "properties": {
+            "model": {"type": "string", "nullable": True},
+            "inputUsage": _COUNTS,
+            "outputUsage": _COUNTS,
+            "totalUsage": _COUNTS,
+            "countTraces": _COUNTS,
+            "countObservations": _COUNTS,
+            "totalCost": {**_NUMBER, "description": "Total model cost in USD"},
+        },
+        "required": [
+            "inputUsage",
+            "outputUsage",
+            "totalUsage",
+            "countTraces",
+            "countObservations",
+            "totalCost",
+        ],
+    },
+}
+
+
+def _document_score_batches(operation: dict[str, Any]) -> None:
+    """``POST /api/public/scores`` also takes an array of scores, answered 202 or 207."""
+    request = operation["requestBody"]["content"][JSON_MEDIA_TYPE]
+    request["schema"] = {
+        "oneOf": [
+            _ref("CreateScoreRequest"),
+            {"type": "array", "items": _ref("CreateScoreRequest")},
+        ]
+    }
+    operation["responses"]["202"] = {
+        "description": "An array of scores, all stored.",
+        "content": {JSON_MEDIA_TYPE: {"schema": _ref("CreateScoresAccepted")}},
+    }
+    operation["responses"]["207"] = {
+        "description": "An array of scores, some refused (the others are stored).",
+        "content": {JSON_MEDIA_TYPE: {"schema": _ref("CreateScoresResults")}},
+    }
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -125,6 +268,14 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for (path, method), success in OPERATIONS.items():
         paths.setdefault(path, {})[method] = _operation(langfuse_spec["paths"][path][method], success)
+    for (path, method), (source, source_method) in ALIASES.items():
+        alias = copy.deepcopy(paths[source][source_method])
+        alias["operationId"] = f"{alias['operationId']}_v1_path"
+        alias["description"] = f"As `{source_method.upper()} {source}`."
+        paths.setdefault(path, {})[method] = alias
+    _document_score_batches(paths["/api/public/scores"]["post"])
+    for (path, method), operation in OWN_OPERATIONS.items():
+        paths.setdefault(path, {})[method] = _operation(operation, "200")
     paths["/api/public/health"]["get"]["security"] = []
     paths["/api/public/sessions/{sessionId}"]["get"].setdefault("parameters", []).extend(
         {
@@ -173,6 +324,8 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
         "description": "Only with the `page`/`limit` extension.",
     }
     selected["Trace"]["properties"].update(copy.deepcopy(dict(TRACE_EXTRAS)))
+    selected.update(copy.deepcopy(dict(SCORE_BATCH_SCHEMAS)))
+    selected.update(copy.deepcopy(dict(OWN_SCHEMAS)))
     selected["ApiError"] = {
         "title": "ApiError",
         "type": "object",
@@ -211,6 +364,24 @@ def load_document() -> dict[str, Any]:
     return document
 
 
+@cache
+def query_parameters(path: str, method: str = "get") -> tuple[str, ...]:
+    """The query parameters the document gives an operation: what its route accepts (``Query``),
+    so that the document and the refusals of unknown parameters cannot disagree."""
+    document = load_document()
+    operation = document["paths"][path][method]
+    names = []
+    for given in operation.get("parameters", []):
+        parameter = (
+            document["components"]["parameters"][given["$ref"].rsplit("/", 1)[1]]
+            if "$ref" in given
+            else given
+        )
+        if parameter.get("in") == "query":
+            names.append(parameter["name"])
+    return tuple(names)
+
+
 def routes(_context: AppContext) -> list[BaseRoute]:
     """The ``/openapi.json`` route (unauthenticated: it describes, it reveals no data)."""
 
@@ -221,13 +392,16 @@ def routes(_context: AppContext) -> list[BaseRoute]:
 
 
 __all__ = [
+    "ALIASES",
     "DOCUMENT_NAME",
     "ERROR_STATUSES",
     "OPERATIONS",
+    "OWN_OPERATIONS",
     "SESSION_AGGREGATES",
     "TRACE_EXTRAS",
     "build_document",
     "load_document",
+    "query_parameters",
     "render_document",
     "routes",
 ]

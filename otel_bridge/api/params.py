@@ -116,6 +116,21 @@ class Query:
             raise InvalidQuery(f"{name} must be an integer{rule}, got {value}")
         return value
 
+    def number(self, name: str) -> float | None:
+        """A number."""
+        text = self.string(name)
+        if text is None:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise InvalidQuery(f"{name} must be a number, got {text!r}") from None
+
+    def comma_list(self, name: str) -> tuple[str, ...]:
+        """A comma-separated list (``?scoreIds=a,b``), blanks dropped, order kept."""
+        text = self.string(name)
+        return () if text is None else tuple(part.strip() for part in text.split(",") if part.strip())
+
     def datetime(self, name: str) -> datetime | None:
         """An ISO 8601 date-time."""
         text = self.string(name)

@@ -3,8 +3,8 @@
 session detail reuses.
 
 Beyond the spec's ``Trace`` fields, items carry ``projectId``, ``bookmarked`` (always false: nothing
-here bookmarks) and ``updatedAt``, as Langfuse's own responses do. ``scores`` are always empty:
-otel-bridge does not keep scores (``score-create`` events are accepted and dropped).
+here bookmarks) and ``updatedAt``, as Langfuse's own responses do. ``scores`` are the trace's own
+(``api/scores.py``).
 
 ``fields`` (Langfuse's field groups): ``core`` is always included; without ``io`` the input, output
 and metadata are null; without ``observations`` or ``scores`` those are empty lists; without
@@ -23,11 +23,20 @@ from starlette.routing import BaseRoute, Route
 from otel_bridge.api.http import authenticated, blocking, html_path, json_response
 from otel_bridge.api.observations import serialize_observation
 from otel_bridge.api.params import FilterColumn, InvalidQuery, Query, apply_conditions
+from otel_bridge.api.scores import serialize_score_v1
 from otel_bridge.errors import NotFound
 from otel_bridge.model import Trace
 from otel_bridge.model.langfuse_wire import iso
 from otel_bridge.receivers import AppContext
-from otel_bridge.store import ObservationFilter, Project, Store, TraceFilter, TraceOrder, TraceSummary
+from otel_bridge.store import (
+    ObservationFilter,
+    Project,
+    ScoreFilter,
+    Store,
+    TraceFilter,
+    TraceOrder,
+    TraceSummary,
+)
 from otel_bridge.translate.payloads import resolve_payload
 
 #: Langfuse's ``fields`` groups.
@@ -80,6 +89,8 @@ DETAIL_PARAMETERS = ("fields",)
 
 #: How many observation ids of one trace a trace listing reads (a guard against huge traces).
 MAX_OBSERVATION_IDS = 10_000
+#: How many scores a trace response reads, for a page of traces or one trace.
+MAX_SCORES = 10_000
 
 
 def serialize_trace(summary: TraceSummary, project_id: str, *, io: bool = True) -> dict[str, Any]:
@@ -171,6 +182,16 @@ def observation_ids(store: Store, project_id: str, trace_id: str) -> list[str]:
     return [observation.id for observation in page.items]
 
 
+def scores_by_trace(store: Store, project_id: str, trace_ids: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The scores of these traces (and of their observations), by trace id, newest first."""
+    found: dict[str, list[Any]] = {trace_id: [] for trace_id in trace_ids}
+    if trace_ids:
+        page = store.list_scores(project_id, ScoreFilter(trace_ids=trace_ids), limit=MAX_SCORES)
+        for listed in page.items:
+            found[str(listed.score.trace_id)].append(listed.score)
+    return found
+
+
 def routes(context: AppContext) -> list[BaseRoute]:
     """The trace routes."""
     store = context.store
@@ -197,13 +218,17 @@ def routes(context: AppContext) -> list[BaseRoute]:
                     *(blocking(observation_ids, store, project.id, s.trace.id) for s in page.items)
                 )
             )
+        scores: dict[str, list[Any]] = {}
+        if "scores" in groups:
+            page_ids = tuple(s.trace.id for s in page.items)
+            scores = await blocking(scores_by_trace, store, project.id, page_ids)
         data = [
             {
                 **serialize_trace(summary, project.id, io="io" in groups),
                 "htmlPath": html_path(project.id, summary.trace.id),
                 **_metrics(summary, "metrics" in groups),
                 "observations": observation_ids_of_trace,
-                "scores": [],
+                "scores": [score.id for score in scores.get(summary.trace.id, [])],
             }
             for summary, observation_ids_of_trace in zip(page.items, ids, strict=True)
         ]
@@ -219,13 +244,16 @@ def routes(context: AppContext) -> list[BaseRoute]:
         observations = (
             [serialize_observation(o) for o in detail.observations] if "observations" in groups else []
         )
+        scores: dict[str, list[Any]] = {}
+        if "scores" in groups:
+            scores = await blocking(scores_by_trace, store, project.id, (trace_id,))
         return json_response(
             {
                 **serialize_trace(detail.summary, project.id, io="io" in groups),
                 "htmlPath": html_path(project.id, trace_id),
                 **_metrics(detail.summary, "metrics" in groups),
                 "observations": observations,
-                "scores": [],
+                "scores": [serialize_score_v1(score) for score in scores.get(trace_id, [])],
             }
         )
 
@@ -245,6 +273,7 @@ __all__ = [
     "observation_ids",
     "order",
     "routes",
+    "scores_by_trace",
     "serialize_trace",
     "trace_filter",
 ]

@@ -11,6 +11,7 @@ from otel_bridge.model.langfuse import (
     TraceClaims,
     Usage,
 )
+from otel_bridge.model.scores import Score, ScoreDataType, ScoreSource
 from otel_bridge.model.spans import (
     Attributes,
     AttributeValue,
@@ -37,6 +38,9 @@ __all__ = [
     "ObservationType",
     "Payload",
     "Rejected",
+    "Score",
+    "ScoreDataType",
+    "ScoreSource",
     "Session",
     "SpanEvent",
     "SpanKind",

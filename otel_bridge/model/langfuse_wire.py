@@ -48,10 +48,12 @@ UPDATE_TYPES: Mapping[str, ObservationType | None] = {
     "generation-update": ObservationType.GENERATION,
     "observation-update": None,
 }
-#: Accepted and dropped: otel-bridge keeps no scores, and SDK logs are the SDK's debugging aid.
-IGNORED_TYPES = frozenset({"score-create", "sdk-log"})
+#: Accepted and dropped: SDK logs are the SDK's debugging aid.
+#: Scores, kept apart from the spans (``translate/langfuse_ingestion/scores.py``).
+SCORE_CREATE = "score-create"
+IGNORED_TYPES = frozenset({"sdk-log"})
 #: Every event type the ingestion API accepts.
-SUPPORTED_TYPES = frozenset({TRACE_CREATE, *CREATE_TYPES, *UPDATE_TYPES, *IGNORED_TYPES})
+SUPPORTED_TYPES = frozenset({TRACE_CREATE, SCORE_CREATE, *CREATE_TYPES, *UPDATE_TYPES, *IGNORED_TYPES})
 
 # -- timestamps -------------------------------------------------------------------------------------
 
@@ -194,6 +196,7 @@ __all__ = [
     "MAX_ID_LENGTH",
     "OBSERVATION_CREATE",
     "REASONING_TOKENS_DETAIL",
+    "SCORE_CREATE",
     "SUPPORTED_TYPES",
     "TRACE_CLAIMS_ID",
     "TRACE_CREATE",

@@ -20,7 +20,16 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from otel_bridge.model import Observation, ObservationLevel, ObservationType, Session, Trace
+from otel_bridge.model import (
+    Observation,
+    ObservationLevel,
+    ObservationType,
+    Score,
+    ScoreDataType,
+    ScoreSource,
+    Session,
+    Trace,
+)
 from otel_bridge.model.langfuse_wire import TRACE_CLAIMS_ID
 from otel_bridge.translate import Translation
 
@@ -122,7 +131,7 @@ class TraceFilter:
     """Langfuse's ``GET /api/public/traces`` filters; every given one must hold.
 
     ``tags``: the trace has all of them. ``environments``: any of them. The timestamp range is
-    ``[from_timestamp, to_timestamp)``, as Langfuse defines it.
+    ``[from_timestamp, to_timestamp)``, as Langfuse defines it. ``ids``: any of these trace ids.
     """
 
     session_id: str | None = None
@@ -134,14 +143,15 @@ class TraceFilter:
     environments: tuple[str, ...] = ()
     release: str | None = None
     version: str | None = None
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ObservationFilter:
     """Langfuse's ``GET /api/public/observations`` filters; every given one must hold.
 
-    The start-time range is ``[from_start_time, to_start_time)``. ``user_id`` is the user of the
-    observation's trace.
+    The start-time range is ``[from_start_time, to_start_time)``. ``user_id`` and ``session_id`` are
+    those of the observation's trace. ``is_root``: whether the observation has no parent.
     """
 
     trace_id: str | None = None
@@ -154,9 +164,64 @@ class ObservationFilter:
     from_start_time: datetime | None = None
     to_start_time: datetime | None = None
     version: str | None = None
+    session_id: str | None = None
+    is_root: bool | None = None
 
 
-def given_filters(filter: SessionFilter | TraceFilter | ObservationFilter) -> dict[str, Any]:
+#: Comparisons of ``ScoreFilter.value_operator`` (Langfuse's ``operator`` parameter of the score list).
+ScoreOperator = Literal["<", "<=", "=", "!=", ">=", ">"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreFilter:
+    """Langfuse's score list filters; every given one must hold. A tuple matches any of its values,
+    except ``trace_tags``: the score's trace has all of them (``user_id`` and ``trace_tags`` are the
+    scored trace's, so they select trace scores only). The timestamp range is
+    ``[from_timestamp, to_timestamp)``; ``value_operator`` compares ``value`` with the score's number;
+    ``value_min`` and ``value_max`` bound it, inclusive.
+    """
+
+    score_ids: tuple[str, ...] = ()
+    trace_ids: tuple[str, ...] = ()
+    observation_ids: tuple[str, ...] = ()
+    session_ids: tuple[str, ...] = ()
+    name: str | None = None
+    source: ScoreSource | None = None
+    data_type: ScoreDataType | None = None
+    environments: tuple[str, ...] = ()
+    from_timestamp: datetime | None = None
+    to_timestamp: datetime | None = None
+    config_id: str | None = None
+    queue_id: str | None = None
+    dataset_run_id: str | None = None
+    user_id: str | None = None
+    trace_tags: tuple[str, ...] = ()
+    string_value: str | None = None
+    value_operator: ScoreOperator | None = None
+    value: float | None = None
+    value_min: float | None = None
+    value_max: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreTrace:
+    """What a score listing shows of the scored trace (Langfuse's ``GetScoresResponseTraceData``)."""
+
+    user_id: str | None
+    tags: tuple[str, ...]
+    environment: str
+    session_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedScore:
+    """A score of a listing, with its trace when it scores a stored trace."""
+
+    score: Score
+    trace: ScoreTrace | None
+
+
+def given_filters(filter: SessionFilter | TraceFilter | ObservationFilter | ScoreFilter) -> dict[str, Any]:
     """The fields of ``filter`` that are given (neither None nor an empty tuple): those that must hold."""
     given: dict[str, Any] = {}
     for field in fields(filter):
@@ -312,6 +377,25 @@ class Store(Protocol):
         ``*-update`` events): inputs and outputs come back as stored (``Payload``s stay text)."""
         ...
 
+    def write_scores(self, project_id: str, scores: Sequence[Score]) -> None:
+        """Store scores, in one transaction; a score whose id is stored replaces it (keeping its
+        ``created_at``); of one id given twice, the last wins."""
+        ...
+
+    def list_scores(
+        self, project_id: str, filter: ScoreFilter = ScoreFilter(), *, offset: int = 0, limit: int = 50
+    ) -> Page[ListedScore]:
+        """Scores, newest timestamp first (ties by id), each with its trace when that is stored."""
+        ...
+
+    def get_score(self, project_id: str, score_id: str) -> Score:
+        """One score by its id."""
+        ...
+
+    def delete_score(self, project_id: str, score_id: str) -> None:
+        """Delete one score (``NotFound`` when there is none)."""
+        ...
+
     def close(self) -> None:
         """Release the store's connections."""
         ...
@@ -319,11 +403,15 @@ class Store(Protocol):
 
 __all__ = [
     "TRACE_CLAIMS_ID",
+    "ListedScore",
     "ObservationFilter",
     "Page",
     "PreparedWrite",
     "Project",
     "ProjectKeys",
+    "ScoreFilter",
+    "ScoreOperator",
+    "ScoreTrace",
     "SessionDetail",
     "SessionFilter",
     "SessionOrder",

@@ -13,6 +13,7 @@ from typing import Any
 from otel_bridge.errors import NotFound
 from otel_bridge.store import Project, Store
 from otel_bridge.ui.listing import Pager, SessionListing, session_url
+from otel_bridge.ui.scores import chips_by_session, chips_by_trace
 from otel_bridge.ui.views import json_view, observation_tree, payload_view, turn
 
 #: Traces per page of a session: each shows its whole input and output.
@@ -35,6 +36,7 @@ def sessions_context(
         "project": project,
         "listing": listing,
         "sessions": page.items,
+        "session_scores": chips_by_session(store, project.id, (s.id for s in page.items)),
         "pager": listing.pager(page.total),
         "page_url": lambda number: listing.url(page=number),
         "base_url": base_url.rstrip("/"),
@@ -49,9 +51,12 @@ def session_context(store: Store, project: Project, session_id: str, page: int) 
         )
     except NotFound:
         raise NotFound(f"Session {session_id} not found in this project") from None
+    trace_scores, _ = chips_by_trace(store, project.id, (s.trace.id for s in detail.traces.items))
     return {
         "project": project,
         "session": detail.session,
+        "scores": chips_by_session(store, project.id, [session_id]).get(session_id, []),
+        "trace_scores": trace_scores,
         "turns": [turn(summary) for summary in detail.traces.items],
         "pager": Pager(page, TRACES_PER_PAGE, detail.traces.total),
         "page_url": lambda number: session_url(session_id, number),
@@ -65,12 +70,15 @@ def trace_context(store: Store, project: Project, trace_id: str) -> dict[str, An
     except NotFound:
         raise NotFound(f"Trace {trace_id} not found in this project") from None
     trace = detail.summary.trace
+    trace_scores, observation_scores = chips_by_trace(store, project.id, [trace_id])
     # Only a store that forwards (``SqlStore``, ``otel_bridge.store.sql.forwarding``) knows this.
     ledger = getattr(store, "forwarding", None)
     return {
         "project": project,
         "forwarding": None if ledger is None else ledger.status(project.id, trace_id),
         "summary": detail.summary,
+        "scores": trace_scores.get(trace_id, []),
+        "observation_scores": observation_scores,
         "trace": trace,
         "input": payload_view(trace.input),
         "output": payload_view(trace.output),

@@ -53,6 +53,7 @@ READS: list[tuple[str, str, dict[str, Any]]] = [
     (f"/api/public/observations/{GENERATION_1}", "/api/public/observations/{observationId}", {}),
     (f"/api/public/observations/{ERROR_SPAN}", "/api/public/observations/{observationId}", {}),
     ("/api/public/health", "/api/public/health", {}),
+    ("/api/public/projects", "/api/public/projects", {}),
 ]
 
 

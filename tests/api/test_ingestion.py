@@ -254,8 +254,8 @@ class TestIngestion:
 
 class TestIngestionErrors:
     def test_bad_events_are_reported_and_the_rest_stored(self, fresh_api: ServedApi) -> None:
-        """Unknown types and invalid fields are 400 entries naming the problem; scores and SDK logs are
-        accepted and dropped; valid events are stored."""
+        """Unknown types and invalid fields are 400 entries naming the problem; SDK logs are accepted
+        and dropped; valid events (a score among them) are stored."""
         trace, ok, bad = ids()
         events = [
             event("span-create", {"id": ok, "traceId": trace, "name": "fine"}),

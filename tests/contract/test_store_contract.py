@@ -346,6 +346,7 @@ class TestListTraces:
         assert self.ids(store, project_id, TraceFilter(release="r1")) == [1]
         assert self.ids(store, project_id, TraceFilter(version="v2")) == [2]
         assert self.ids(store, project_id, TraceFilter(user_id="ann", session_id="s2")) == [3]
+        assert self.ids(store, project_id, TraceFilter(ids=(trace_id(1), trace_id(4), "none"))) == [4, 1]
 
     @pytest.mark.usefixtures("traces")
     def test_order_by_and_pages(self, store: Store, project_id: str) -> None:
@@ -393,6 +394,15 @@ class TestListObservations:
         assert {o.id for o in children.items} == {span_id(201), span_id(250)}
         paged = store.list_observations(project_id, offset=4, limit=2)
         assert (len(paged.items), paged.total) == (1, 5)
+        store.write_batch(project_id, chat_trace(3, "other", start=200))
+        in_session = store.list_observations(project_id, ObservationFilter(session_id="s"))
+        assert {o.trace_id for o in in_session.items} == {trace_id(1), trace_id(2)}
+        roots = store.list_observations(project_id, ObservationFilter(is_root=True, session_id="s"))
+        assert [o.id for o in roots.items] == [span_id(200), span_id(100)]
+        not_roots = store.list_observations(
+            project_id, ObservationFilter(is_root=False, trace_id=trace_id(2))
+        )
+        assert [o.id for o in not_roots.items] == [span_id(201), span_id(250)]
         assert store.get_trace(project_id, trace_id(2)).summary.error_count == 1
 
 

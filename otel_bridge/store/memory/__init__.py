@@ -19,14 +19,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from otel_bridge.errors import NotFound
-from otel_bridge.model import Observation, Session, nanos_to_datetime
+from otel_bridge.model import Observation, Score, Session, nanos_to_datetime
 from otel_bridge.store import (
     TRACE_CLAIMS_ID,
+    ListedScore,
     ObservationFilter,
     Page,
     PreparedWrite,
     Project,
     ProjectKeys,
+    ScoreFilter,
     SessionDetail,
     SessionFilter,
     SessionOrder,
@@ -52,6 +54,7 @@ from otel_bridge.store.memory.prepare import (
     StoredTrace,
     memory_prepared,
 )
+from otel_bridge.store.memory.scores import scores_matching, stored_score
 from otel_bridge.translate import Translation
 
 
@@ -72,6 +75,7 @@ class _Tenant:
     spans: dict[str, dict[str, StoredSpan]] = field(default_factory=dict)
     traces: dict[str, StoredTrace] = field(default_factory=dict)
     sessions: dict[str, SessionTotals] = field(default_factory=dict)
+    scores: dict[str, Score] = field(default_factory=dict)
 
 
 class InMemoryStore:
@@ -297,6 +301,43 @@ class InMemoryStore:
         with self._lock:
             span = self._tenant(project_id).spans.get(trace_id, {}).get(observation_id)
         return None if span is None else Translation(span.observation, span.facts.claims)
+
+    # -- scores -----------------------------------------------------------------------------------
+
+    def write_scores(self, project_id: str, scores: Sequence[Score]) -> None:
+        """Store scores; a stored id is replaced, keeping its ``created_at``."""
+        with self._lock:
+            kept = self._tenants.setdefault(project_id, _Tenant()).scores
+            for score in scores:
+                kept[score.id] = stored_score(score, kept.get(score.id))
+
+    def list_scores(
+        self,
+        project_id: str,
+        filter: ScoreFilter = ScoreFilter(),  # noqa: B008 - a frozen value, safe as a default
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[ListedScore]:
+        """Scores, newest timestamp first (ties by id), each with its stored trace."""
+        with self._lock:
+            tenant = self._tenant(project_id)
+            found = scores_matching(filter, tenant.scores.values(), tenant.traces)
+        return Page(tuple(found[offset : offset + limit]), len(found))
+
+    def get_score(self, project_id: str, score_id: str) -> Score:
+        """One score by its id."""
+        with self._lock:
+            score = self._tenant(project_id).scores.get(score_id)
+        if score is None:
+            raise NotFound(f"no score {score_id}")
+        return score
+
+    def delete_score(self, project_id: str, score_id: str) -> None:
+        """Delete one score."""
+        with self._lock:
+            if self._tenant(project_id).scores.pop(score_id, None) is None:
+                raise NotFound(f"no score {score_id}")
 
 
 def _summary(stored: StoredTrace) -> TraceSummary:

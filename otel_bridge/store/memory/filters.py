@@ -56,6 +56,7 @@ TRACE_TESTS: Mapping[str, Callable[[Any, ResolvedTrace], bool]] = {
     "environments": lambda environments, t: t.trace.environment in environments,
     "release": lambda release, t: t.trace.release == release,
     "version": lambda version, t: t.trace.version == version,
+    "ids": lambda ids, t: t.trace.id in ids,
 }
 
 
@@ -76,6 +77,8 @@ OBSERVATION_TESTS: Mapping[str, Callable[[Any, _SpanOfTrace], bool]] = {
     "from_start_time": lambda moment, s: s.span.facts.claims.start_time_unix_nano >= _nanos(moment),
     "to_start_time": lambda moment, s: s.span.facts.claims.start_time_unix_nano < _nanos(moment),
     "version": lambda version, s: s.span.observation.version == version,
+    "session_id": lambda session_id, s: s.trace is not None and s.trace.trace.session_id == session_id,
+    "is_root": lambda wanted, s: (s.span.observation.parent_observation_id is None) == wanted,
 }
 
 

@@ -11,6 +11,7 @@ This façade composes the package's modules, one job each:
   ``columns.py`` (named column positions) and ``schema.py`` (the tables; ``migrations/``);
 - ``reads.py`` and ``filters.py``: the reads; ``projects.py``: projects and their keys;
   ``forwarding.py``: the forwarder's spool state;
+  ``scores.py``: scores;
   ``errors.py``: which write failures are worth retrying.
 """
 
@@ -21,13 +22,15 @@ from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
-from otel_bridge.model import Observation, Session
+from otel_bridge.model import Observation, Score, Session
 from otel_bridge.store import (
+    ListedScore,
     ObservationFilter,
     Page,
     PreparedWrite,
     Project,
     ProjectKeys,
+    ScoreFilter,
     SessionDetail,
     SessionFilter,
     SessionOrder,
@@ -37,7 +40,7 @@ from otel_bridge.store import (
     TraceOrder,
     TraceSummary,
 )
-from otel_bridge.store.sql import projects
+from otel_bridge.store.sql import projects, scores
 from otel_bridge.store.sql.checkpointer import CHECKPOINT_INTERVAL
 from otel_bridge.store.sql.dialects import Dialect
 from otel_bridge.store.sql.engine import Connections, make_engine
@@ -78,6 +81,7 @@ class SqlStore:
         self._reader = Reader(self._db, dialect)
         #: The forwarder's spool state (``forwarding.py``); rows are written only with ``forwarding``.
         self.forwarding = ForwardingLedger(self._db)
+        self._dialect = dialect
 
     def close(self) -> None:
         """Stop the checkpoint thread, if any, and close the engine's pooled connections."""
@@ -194,6 +198,34 @@ class SqlStore:
     def get_translation(self, project_id: str, trace_id: str, observation_id: str) -> Translation | None:
         """The stored observation and claims of one span (or a trace's claims row), or None."""
         return self._reader.get_translation(project_id, trace_id, observation_id)
+
+    # -- scores (``scores.py``) -------------------------------------------------------------------
+
+    def write_scores(self, project_id: str, given: Sequence[Score]) -> None:
+        """Store scores in one transaction; a stored id is replaced, keeping its ``created_at``."""
+        try:
+            scores.write_scores(self._db, project_id, given)
+        except Exception as error:
+            raise classify_write_failure(error) from error
+
+    def list_scores(
+        self,
+        project_id: str,
+        filter: ScoreFilter = ScoreFilter(),  # noqa: B008 - a frozen value, safe as a default
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[ListedScore]:
+        """Scores, newest timestamp first (ties by id), each with its stored trace."""
+        return scores.list_scores(self._db, self._dialect, project_id, filter, offset=offset, limit=limit)
+
+    def get_score(self, project_id: str, score_id: str) -> Score:
+        """One score by its id."""
+        return scores.get_score(self._db, project_id, score_id)
+
+    def delete_score(self, project_id: str, score_id: str) -> None:
+        """Delete one score."""
+        scores.delete_score(self._db, project_id, score_id)
 
 
 def _implements_store(store: SqlStore) -> Store:

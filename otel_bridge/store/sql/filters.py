@@ -80,16 +80,20 @@ def _holds_all(column: Column) -> Clause:
     return lambda values, scope: sa.and_(*(scope.dialect.json_array_contains(column, v) for v in values))
 
 
-def _of_users_traces(column: Column) -> Clause:
-    """An observation whose trace belongs to the user."""
+def _of_traces_where(column: Column, trace_column: Column) -> Clause:
+    """An observation whose trace's ``trace_column`` (its user, its session) is the value."""
 
-    def clause(user_id: str, scope: Scope) -> sa.ColumnElement[bool]:
-        users_traces = sa.select(traces.c.id).where(
-            traces.c.project_id == scope.project_id, traces.c.user_id == user_id
+    def clause(value: str, scope: Scope) -> sa.ColumnElement[bool]:
+        matching = sa.select(traces.c.id).where(
+            traces.c.project_id == scope.project_id, trace_column == value
         )
-        return column.in_(users_traces)
+        return column.in_(matching)
 
     return clause
+
+
+def _is_null(column: Column) -> Clause:
+    return lambda wanted, _: column.is_(None) if wanted else column.is_not(None)
 
 
 _s, _t, _o = sessions.c, traces.c, observations.c
@@ -119,6 +123,7 @@ TRACE_CLAUSES: Mapping[str, Clause] = {
     "environments": _one_of(_t.environment),
     "release": _equals(_t.release),
     "version": _equals(_t.version),
+    "ids": _one_of(_t.id),
 }
 #: ``ObservationFilter``'s fields.
 OBSERVATION_CLAUSES: Mapping[str, Clause] = {
@@ -127,11 +132,13 @@ OBSERVATION_CLAUSES: Mapping[str, Clause] = {
     "name": _equals(_o.name),
     "level": _enum_equals(_o.level),
     "parent_observation_id": _equals(_o.parent_id),
-    "user_id": _of_users_traces(_o.trace_id),
+    "user_id": _of_traces_where(_o.trace_id, _t.user_id),
     "environments": _one_of(_o.environment),
     "from_start_time": _time_from(_o.start_ns),
     "to_start_time": _time_before(_o.start_ns),
     "version": _equals(_o.version),
+    "session_id": _of_traces_where(_o.trace_id, _t.session_id),
+    "is_root": _is_null(_o.parent_id),
 }
 
 

@@ -228,4 +228,47 @@ sa.Index("ix_forwarding_pending_changed_ns", forwarding.c.pending, forwarding.c.
 # Pruning forwarded data oldest first (relay mode's retention).
 sa.Index("ix_forwarding_forwarded_ns", forwarding.c.forwarded_ns)
 
-__all__ = ["contents", "forwarding", "metadata", "observations", "projects", "sessions", "traces"]
+# Scores (Langfuse's evaluations and feedback) on traces, observations, sessions and dataset runs.
+# Written rarely and read by what they score, so plain rows: no content addressing, no aggregates.
+# ``trace_id``/``session_id`` are not references that must exist: a score may precede its spans.
+scores = sa.Table(
+    "scores",
+    metadata,
+    sa.Column("project_id", PROJECT_ID, primary_key=True),
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("data_type", sa.String(16), nullable=False),
+    sa.Column("value", sa.Double, nullable=False),
+    # The category, or "True"/"False" of a boolean score; null for a numeric one.
+    sa.Column("string_value", sa.Text),
+    sa.Column("trace_id", sa.Text),
+    sa.Column("observation_id", sa.Text),
+    sa.Column("session_id", sa.Text),
+    sa.Column("dataset_run_id", sa.Text),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("timestamp_ns", sa.BigInteger, nullable=False),
+    sa.Column("created_ns", sa.BigInteger, nullable=False),
+    sa.Column("updated_ns", sa.BigInteger, nullable=False),
+    sa.Column("comment", sa.Text),
+    # Any JSON value, as text; null: none.
+    sa.Column("metadata", sa.Text),
+    sa.Column("config_id", sa.Text),
+    sa.Column("queue_id", sa.Text),
+    sa.Column("environment", sa.String(64), nullable=False),
+)
+# The scores of a trace (its page, its API detail) and of a session.
+sa.Index("ix_scores_project_id_trace_id", scores.c.project_id, scores.c.trace_id)
+sa.Index("ix_scores_project_id_session_id", scores.c.project_id, scores.c.session_id)
+# The score listing, newest first.
+sa.Index("ix_scores_project_id_timestamp_ns", scores.c.project_id, scores.c.timestamp_ns)
+
+__all__ = [
+    "contents",
+    "forwarding",
+    "metadata",
+    "observations",
+    "projects",
+    "scores",
+    "sessions",
+    "traces",
+]

@@ -15,7 +15,9 @@ What each event becomes (docs/architecture.md, "Storage and grouping semantics")
   exists merges like an update.
 - ``span-update``, ``generation-update``, ``observation-update``: merge their non-null fields into
   the stored observation (or create it, when the create has not arrived: Langfuse upserts too).
-- ``score-create`` and ``sdk-log``: accepted (201) and dropped: otel-bridge keeps no scores.
+- ``score-create``: a ``Score`` (``scores.py``, the rules of ``POST /api/public/scores``), collected
+  apart (``BatchConverter.scores``): the caller writes them with ``Store.write_scores``.
+- ``sdk-log``: accepted (201) and dropped.
 
 Ids are stored as given (Langfuse's SDKs send UUIDs, not OTel hex). Times default to the event's
 timestamp: a create without ``startTime`` starts then; without ``endTime`` it ends when it starts

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from otel_bridge.errors import EventError, NotFound
@@ -13,6 +14,7 @@ from otel_bridge.model import (
     Observation,
     ObservationLevel,
     ObservationType,
+    Score,
     TraceClaims,
     Usage,
     datetime_to_nanos,
@@ -22,6 +24,7 @@ from otel_bridge.model.langfuse_wire import (
     CREATE_TYPES,
     DEFAULT_ENVIRONMENT,
     IGNORED_TYPES,
+    SCORE_CREATE,
     SUPPORTED_TYPES,
     TRACE_CLAIMS_ID,
     TRACE_CREATE,
@@ -34,6 +37,7 @@ from otel_bridge.translate.langfuse_ingestion.bodies import (
     usage_counts,
 )
 from otel_bridge.translate.langfuse_ingestion.events import Event, EventOutcome, event_id_of, parse_event
+from otel_bridge.translate.langfuse_ingestion.scores import parse_score
 from otel_bridge.translate.pricing import PriceTable, default_price_table
 from otel_bridge.translate.translator import Translation
 from otel_bridge.translate.usage import build_usage
@@ -65,11 +69,15 @@ class BatchConverter:
         *,
         prices: PriceTable | None = None,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self._store = store
         self._project_id = project_id
         self._prices = prices or default_price_table()
         self._new_id = new_id
+        self._now = now
+        # score-create events: scores are no spans, so the caller writes them apart.
+        self._scores: list[Score] = []
         # (trace id, observation id) → current translation; insertion order is write order.
         self._state: dict[tuple[str, str], Translation] = {}
         # observation id → trace id, for updates that do not name their trace.
@@ -82,6 +90,11 @@ class BatchConverter:
         """What to write: one translation per observation or claims row the batch touched."""
         return list(self._state.values())
 
+    @property
+    def scores(self) -> list[Score]:
+        """The scores of the batch's ``score-create`` events, in the order applied."""
+        return list(self._scores)
+
     def apply(self, event: Event) -> str | None:
         """Apply one event, and return the id of the trace it wrote to (None: it writes nothing);
         raises ``EventError`` for an event that cannot be applied (the state is then unchanged)."""
@@ -92,6 +105,9 @@ class BatchConverter:
             return self._observation(event, body, CREATE_TYPES[event.type], create=True)
         if event.type in UPDATE_TYPES:
             return self._observation(event, body, UPDATE_TYPES[event.type], create=False)
+        if event.type == SCORE_CREATE:
+            self._scores.append(parse_score(event.body, timestamp=event.timestamp, now=self._now()))
+            return None
         if event.type not in IGNORED_TYPES:
             raise EventError(
                 f"unsupported event type {event.type!r}; supported: {', '.join(sorted(SUPPORTED_TYPES))}"

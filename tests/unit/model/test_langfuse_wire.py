@@ -102,7 +102,7 @@ class TestEventTypes:
         assert create_event_type(ObservationType.GENERATION) == "generation-create"
 
     def test_supported(self) -> None:
-        """Traces, observations, their updates, and the dropped score and log events."""
+        """Traces, observations, their updates, scores, and the dropped log events."""
         assert {
             "trace-create",
             "span-update",

@@ -192,12 +192,24 @@ class TestObservations:
         assert convert(create, update)[("t", "o")].observation.environment == "default"
 
     def test_unknown_type(self) -> None:
-        """An unknown event type is an EventError listing the supported ones; scores are dropped."""
+        """An unknown event type is an EventError listing the supported ones; a score is no span."""
         with pytest.raises(
             EventError, match="unsupported event type 'trace-update'; supported: agent-create"
         ):
             convert(make("trace-update", {}))
-        assert convert(make("score-create", {"name": "q", "value": 1})) == {}
+        assert convert(make("score-create", {"name": "q", "value": 1, "traceId": "t"})) == {}
+
+    def test_score_create_is_collected_apart(self) -> None:
+        """``score-create`` events become the converter's scores, timestamped by their envelope when
+        their body has no timestamp; a bad one is an EventError naming the field."""
+        converter = BatchConverter(StoredSpans(), "p")
+        converter.apply(make("score-create", {"id": "s", "name": "q", "value": "ok", "sessionId": "c"}, 2))
+        (score,) = converter.scores
+        assert (score.id, score.session_id, score.string_value) == ("s", "c", "ok")
+        assert score.timestamp == make("sdk-log", {}, 2).timestamp
+        assert converter.translations == []
+        with pytest.raises(EventError, match=r"body\.name"):
+            converter.apply(make("score-create", {"value": 1, "traceId": "t"}))
 
 
 class TestUsageAndCost:
