@@ -99,6 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
         public_key=args.public_key,
         secret_key=args.secret_key,
         decode_processes=args.decode_processes,
+        mask_secrets=args.mask_secrets,
     )
     return serve(settings)
 
@@ -126,6 +127,13 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--decode-processes",
         type=int,
         help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
+    )
+    serve.add_argument(
+        "--mask-secrets",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="mask API keys, bearer tokens and credential-named values in arriving spans "
+        "(default: on; $OTEL_BRIDGE_MASK_SECRETS)",
     )
     serve.set_defaults(handler=_serve)
 

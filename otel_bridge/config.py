@@ -24,6 +24,7 @@ shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadl
 auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
 decode_processes               OTEL_BRIDGE_DECODE_PROCESSES      cores - 1, at least 1 (0: a thread)
 commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
+mask_secrets (--mask-secrets)  OTEL_BRIDGE_MASK_SECRETS          true (mask API keys in arriving spans)
 =============================  ================================  =========================================
 
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
@@ -74,6 +75,8 @@ class Settings:
     #: ``ingest/workers.py``): one core is left to the writer and the event loop.
     decode_processes: int = dataclasses.field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
     commit_delay_seconds: float = 0.0
+    #: Mask credential-shaped values in arriving OTLP spans (``translate.masking.mask_secrets``).
+    mask_secrets: bool = True
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -271,6 +274,15 @@ def _float(text: str) -> float:
         raise ValueError("not a number") from None
 
 
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("not a boolean (true/false, 1/0, yes/no, on/off)")
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "http_port": _int,
     "grpc_port": _int,
@@ -282,6 +294,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shutdown_seconds": _float,
     "auth_cache_seconds": _float,
     "commit_delay_seconds": _float,
+    "mask_secrets": _bool,
 }
 
 __all__ = [

@@ -10,7 +10,6 @@ itself never raises into the application: what cannot be recorded is logged and 
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, overload
 
@@ -22,6 +21,7 @@ from otel_bridge import __version__
 from otel_bridge.model import ObservationType
 from otel_bridge.sdk import keys
 from otel_bridge.sdk.serialize import to_json
+from otel_bridge.sdk.throttle import sdk_log
 from otel_bridge.sdk.wrapping import CallHooks, decorate
 
 __all__ = ["TRACER_NAME", "ObservationKind", "observe"]
@@ -44,7 +44,6 @@ ObservationKind = Literal[
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_logger = logging.getLogger("otel_bridge.sdk")
 _UNBOUND = frozenset({"self", "cls"})
 
 
@@ -156,7 +155,7 @@ class _SpanHooks:
             self.span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
             self.span.record_exception(error)
         except Exception:
-            _logger.warning("otel-bridge: could not record an error on a span", exc_info=True)
+            sdk_log.report("record-error", "otel-bridge: could not record an error on a span", exc_info=True)
 
     def done(self) -> None:
         try:
@@ -175,4 +174,6 @@ class _SpanHooks:
             if keys.OBSERVATION_OUTPUT not in attributes:
                 self.span.set_attribute(keys.OBSERVATION_OUTPUT, to_json(value))
         except Exception:
-            _logger.warning("otel-bridge: could not record an output on a span", exc_info=True)
+            sdk_log.report(
+                "record-output", "otel-bridge: could not record an output on a span", exc_info=True
+            )

@@ -7,19 +7,26 @@ session whichever of its spans reaches the server, in whatever order (docs/archi
 
 from __future__ import annotations
 
-import logging
-
 from opentelemetry import context as otel_context
-from opentelemetry.sdk.trace import Span, SpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.util.types import AttributeValue
 
 from otel_bridge.sdk import keys
 from otel_bridge.sdk.context import current_session
 from otel_bridge.sdk.serialize import merged_metadata
+from otel_bridge.sdk.throttle import sdk_log
 
-__all__ = ["SessionSpanProcessor"]
+__all__ = ["SessionSpanProcessor", "open_local_root"]
 
-_logger = logging.getLogger("otel_bridge.sdk")
+# The open local root span of each trace this process is recording (a span without a parent, or with
+# a remote one), so that ``update_current_trace`` deep inside a trace can put its claims on the span
+# that ends last. Plain dict operations, atomic under the GIL: no lock on the span hot path.
+_open_roots: dict[int, Span] = {}
+
+
+def open_local_root(trace_id: int) -> Span | None:
+    """The local root span of ``trace_id`` while it is open, else None."""
+    return _open_roots.get(trace_id)
 
 
 class SessionSpanProcessor(SpanProcessor):
@@ -32,8 +39,11 @@ class SessionSpanProcessor(SpanProcessor):
     """
 
     def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
-        """Stamp the session onto ``span``."""
+        """Stamp the session onto ``span``; remember it while it is open when it is a local root."""
         try:
+            parent = span.parent
+            if parent is None or parent.is_remote:
+                _open_roots[span.context.trace_id] = span
             # The span's parent context first (a span started with an explicit ``context=``), then
             # the caller's: an extracted remote context does not carry the local session.
             current = current_session(parent_context) or current_session()
@@ -52,4 +62,10 @@ class SessionSpanProcessor(SpanProcessor):
                 )
             span.set_attributes(attributes)
         except Exception:
-            _logger.warning("otel-bridge: could not stamp the session onto a span", exc_info=True)
+            sdk_log.report("stamp", "otel-bridge: could not stamp the session onto a span", exc_info=True)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        """Forget a local root once it ended."""
+        context = span.context
+        if context is not None and _open_roots.get(context.trace_id) is span:
+            del _open_roots[context.trace_id]
