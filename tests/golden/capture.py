@@ -34,9 +34,9 @@ Usage, from the repository root, with the project's virtualenv (it needs ``opent
 
 Targets: one per scenario (see ``SCENARIOS``: ``genai-openai-v2``, ``traceloop-openai``,
 ``openinference-openai``, ``openinference-langchain``, ``openinference-llama-index``, ``langfuse-sdk``,
-``pydantic-ai``, ``mlflow-tracing``, ``google-adk``, ``google-adk-semconv``), plus ``fixtures`` and ``handbuilt``. Afterwards:
-``.venv/bin/python -m pytest tests/golden --update-golden`` and review the diff. It needs a package index
-that ``pip install`` can reach; nothing else leaves the machine.
+``pydantic-ai``, ``mlflow-tracing``, ``google-adk``, ``google-adk-semconv``), plus ``fixtures`` and
+``handbuilt``. Afterwards: ``.venv/bin/python -m pytest tests/golden --update-golden`` and review the diff.
+It needs a package index that ``pip install`` can reach; nothing else leaves the machine.
 """
 
 from __future__ import annotations
