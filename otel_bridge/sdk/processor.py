@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
-from opentelemetry.util.types import AttributeValue
 
 from otel_bridge.sdk import keys
 from otel_bridge.sdk.context import current_session
@@ -22,6 +21,9 @@ __all__ = ["SessionSpanProcessor", "open_local_root"]
 # a remote one), so that ``update_current_trace`` deep inside a trace can put its claims on the span
 # that ends last. Plain dict operations, atomic under the GIL: no lock on the span hot path.
 _open_roots: dict[int, Span] = {}
+
+
+_NO_ATTRIBUTES: dict[str, object] = {}
 
 
 def open_local_root(trace_id: int) -> Span | None:
@@ -40,22 +42,23 @@ class SessionSpanProcessor(SpanProcessor):
 
     def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
         """Stamp the session onto ``span``; remember it while it is open when it is a local root."""
+        # On every span of the application: kept to a few dictionary operations (``make bench``).
         try:
             parent = span.parent
             if parent is None or parent.is_remote:
                 _open_roots[span.context.trace_id] = span
             # The span's parent context first (a span started with an explicit ``context=``), then
             # the caller's: an extracted remote context does not carry the local session.
-            current = current_session(parent_context) or current_session()
+            current = current_session(parent_context)
+            if current is None and parent_context is not None:
+                current = current_session()
             if current is None:
                 return
-            existing = span.attributes or {}
-            attributes: dict[str, AttributeValue] = {keys.SESSION_ID: current.session_id}
-            if current.user_id is not None:
-                attributes[keys.USER_ID] = current.user_id
-            if current.tags:
-                attributes[keys.TRACE_TAGS] = list(current.tags)
-            attributes = {key: value for key, value in attributes.items() if key not in existing}
+            existing = span.attributes or _NO_ATTRIBUTES
+            if not existing and not current.metadata:
+                span.set_attributes(current.stamp)
+                return
+            attributes = {key: value for key, value in current.stamp.items() if key not in existing}
             if current.metadata:
                 attributes[keys.TRACE_METADATA] = merged_metadata(
                     existing.get(keys.TRACE_METADATA), current.metadata, replace=False
@@ -65,7 +68,10 @@ class SessionSpanProcessor(SpanProcessor):
             sdk_log.report("stamp", "otel-bridge: could not stamp the session onto a span", exc_info=True)
 
     def on_end(self, span: ReadableSpan) -> None:
-        """Forget a local root once it ended."""
+        """Forget a local root once it ended (``span`` is the SDK's read-only copy: compare ids)."""
         context = span.context
-        if context is not None and _open_roots.get(context.trace_id) is span:
+        if context is None:
+            return
+        root = _open_roots.get(context.trace_id)
+        if root is not None and root.context.span_id == context.span_id:
             del _open_roots[context.trace_id]

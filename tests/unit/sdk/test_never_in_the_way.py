@@ -268,3 +268,21 @@ class TestGenerators:
         del generator
         gc.collect()
         assert [s.name for s in pipeline.spans.get_finished_spans()] == ["stream"]
+
+
+def test_ended_roots_are_forgotten(pipeline: GlobalPipeline) -> None:
+    """The processor tracks open local roots (for ``update_current_trace``) and forgets each when it
+    ends: a long-running application does not accumulate them."""
+    from otel_bridge.sdk.processor import _open_roots
+
+    before = len(_open_roots)
+
+    @observe
+    def root() -> None:
+        assert len(_open_roots) == before + 1
+
+    for _ in range(50):
+        root()
+    with session("s-roots"):
+        root()
+    assert len(_open_roots) == before
