@@ -96,13 +96,23 @@ def observe(
             signature: inspect.Signature | None = inspect.signature(target)
         except (TypeError, ValueError):  # some builtins have none
             signature = None
+        names = _plain_names(signature)
 
         def begin(
             args: tuple[Any, ...], kwargs: dict[str, Any], generator: bool
         ) -> tuple[otel_context.Context, CallHooks]:
             attributes = {keys.OBSERVATION_TYPE: type_value}
             if capture_input:
-                attributes[keys.OBSERVATION_INPUT] = to_json(_arguments(signature, args, kwargs))
+                if names is not None and len(args) <= len(names[0]):
+                    # The common signature (no ``*args``/``**kwargs``): no ``Signature.bind``.
+                    values = dict(zip(names[0], args, strict=False))  # args may be fewer: defaults
+                    if names[1]:
+                        values.pop(names[1], None)
+                    if kwargs:
+                        values.update(kwargs)
+                else:
+                    values = _arguments(signature, args, kwargs)
+                attributes[keys.OBSERVATION_INPUT] = to_json(values)
             span = _tracer().start_span(span_name, attributes=attributes)
             return trace.set_span_in_context(span), _SpanHooks(span, capture_output, generator)
 
@@ -126,6 +136,20 @@ def _tracer() -> trace.Tracer:
     tracer = provider.get_tracer(TRACER_NAME, __version__)
     _cached_tracer = (provider, tracer)
     return tracer
+
+
+def _plain_names(signature: inspect.Signature | None) -> tuple[tuple[str, ...], str | None] | None:
+    """The parameter names of a signature with only named parameters, and the first one when it is
+    ``self``/``cls`` (left out of the input); None for ``*args``/``**kwargs`` or positional-only."""
+    if signature is None:
+        return None
+    parameters = list(signature.parameters.values())
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    if any(p.kind not in named for p in parameters):
+        return None
+    names = tuple(p.name for p in parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    unbound = names[0] if names and names[0] in _UNBOUND else None
+    return names, unbound
 
 
 def _arguments(signature: inspect.Signature | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -44,9 +44,6 @@ class SessionSpanProcessor(SpanProcessor):
         """Stamp the session onto ``span``; remember it while it is open when it is a local root."""
         # On every span of the application: kept to a few dictionary operations (``make bench``).
         try:
-            parent = span.parent
-            if parent is None or parent.is_remote:
-                _open_roots[span.context.trace_id] = span
             # The span's parent context first (a span started with an explicit ``context=``), then
             # the caller's: an extracted remote context does not carry the local session.
             current = current_session(parent_context)
@@ -54,21 +51,28 @@ class SessionSpanProcessor(SpanProcessor):
                 current = current_session()
             if current is None:
                 return
+            # Only inside ``session()`` is the root stamped with a session a nested
+            # ``update_current_trace`` must outrank, so only there are roots tracked.
+            parent = span.parent
+            if parent is None or parent.is_remote:
+                _open_roots[span.context.trace_id] = span
             existing = span.attributes or _NO_ATTRIBUTES
-            if not existing and not current.metadata:
-                span.set_attributes(current.stamp)
-                return
-            attributes = {key: value for key, value in current.stamp.items() if key not in existing}
+            # One ``set_attribute`` per key: the SDK's ``set_attributes`` costs more than two of them.
+            for key, value in current.stamp:
+                if key not in existing:
+                    span.set_attribute(key, value)
             if current.metadata:
-                attributes[keys.TRACE_METADATA] = merged_metadata(
-                    existing.get(keys.TRACE_METADATA), current.metadata, replace=False
+                span.set_attribute(
+                    keys.TRACE_METADATA,
+                    merged_metadata(existing.get(keys.TRACE_METADATA), current.metadata, replace=False),
                 )
-            span.set_attributes(attributes)
         except Exception:
             sdk_log.report("stamp", "otel-bridge: could not stamp the session onto a span", exc_info=True)
 
     def on_end(self, span: ReadableSpan) -> None:
         """Forget a local root once it ended (``span`` is the SDK's read-only copy: compare ids)."""
+        if not _open_roots:
+            return
         context = span.context
         if context is None:
             return

@@ -143,11 +143,20 @@ def decorate(function: _F, begin: Begin) -> _F:
 
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> Any:
+        # ``_running`` written out: this is every decorated call's path, and a generator-based
+        # context manager costs as much as the rest of the wrapper.
         context, hooks = _begin_safely(begin, args, kwargs, False)
-        with _running(context, hooks):
+        token = otel_context.attach(context)
+        try:
             value = function(*args, **kwargs)
             hooks.result(value)
             return value
+        except BaseException as error:
+            hooks.error(error)
+            raise
+        finally:
+            otel_context.detach(token)
+            hooks.done()
 
     return cast(_F, run)
 
