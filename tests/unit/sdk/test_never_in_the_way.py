@@ -106,34 +106,27 @@ def _within(call: object, limit: float = 60.0) -> object:
     return results[0]
 
 
+def _one_span_for(host: str) -> TracerProvider:
+    """A provider configured for ``host`` (with a request timeout far beyond the test's), one span
+    ended on it."""
+    provider = TracerProvider()
+    configure(host=host, public_key="pk", secret_key="sk", tracer_provider=provider, export_timeout=3600)
+    provider.get_tracer("t").start_span("s").end()
+    return provider
+
+
 class TestTimeouts:
     def test_flush_returns_false_when_the_server_does_not_answer(self, silent_server: str) -> None:
         """The batch processor would block the caller for the whole request (and its retries);
         ``flush(timeout)`` returns False at its timeout instead."""
-        provider = TracerProvider()
-        configure(
-            host=silent_server,
-            public_key="pk",
-            secret_key="sk",
-            tracer_provider=provider,
-            export_timeout=3600,
-        )
+        _one_span_for(silent_server)
         try:
-            provider.get_tracer("t").start_span("s").end()
             assert _within(lambda: flush(timeout_millis=200)) is False
         finally:
             _within(lambda: shutdown(timeout_millis=200))
 
     def test_shutdown_returns_and_stops_retrying(self, silent_server: str) -> None:
-        provider = TracerProvider()
-        configure(
-            host=silent_server,
-            public_key="pk",
-            secret_key="sk",
-            tracer_provider=provider,
-            export_timeout=3600,
-        )
-        provider.get_tracer("t").start_span("s").end()
+        _one_span_for(silent_server)
         wirings = list(WIRING._configured)
         _within(lambda: shutdown(timeout_millis=200))
         assert all(w.exporter.sink._closed.is_set() for w in wirings)
