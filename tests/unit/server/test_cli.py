@@ -41,3 +41,18 @@ class TestKeysCreate:
         assert "public key: pk-lf-" in capsys.readouterr().out
         assert cli.main(["keys", "create", "--project", "team", "--db", db]) == 2
         assert "pass --replace" in capsys.readouterr().err
+
+
+def test_mask_secrets_flag() -> None:
+    """``serve`` masks by default (the setting's default, flag not given); ``--no-mask-secrets`` turns
+    it off and ``--mask-secrets`` on, over ``OTEL_BRIDGE_MASK_SECRETS``."""
+    from otel_bridge.cli import build_parser
+    from otel_bridge.config import Settings
+
+    parser = build_parser()
+    assert parser.parse_args(["serve"]).mask_secrets is None
+    assert parser.parse_args(["serve", "--no-mask-secrets"]).mask_secrets is False
+    off = parser.parse_args(["serve", "--no-mask-secrets"]).mask_secrets
+    assert Settings.load({"OTEL_BRIDGE_MASK_SECRETS": "true"}, mask_secrets=off).mask_secrets is False
+    on = parser.parse_args(["serve", "--mask-secrets"]).mask_secrets
+    assert Settings.load({"OTEL_BRIDGE_MASK_SECRETS": "false"}, mask_secrets=on).mask_secrets is True
