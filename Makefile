@@ -21,9 +21,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check otel_bridge tests
-	$(BIN)/ruff format --check otel_bridge tests
-	$(BIN)/mypy otel_bridge tests
+	$(BIN)/ruff check otel_bridge tests examples
+	$(BIN)/ruff format --check otel_bridge tests examples
+	$(BIN)/mypy otel_bridge tests examples
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

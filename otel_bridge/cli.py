@@ -204,12 +204,17 @@ def _add_serve_command(commands: Commands) -> None:
 
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
     """A flag for every ``Settings`` field that has one, its help generated from the field."""
+    defaults = Settings()
     for setting in describe_settings():
         flags = [setting.flag, "--host"] if setting.name == "listen_host" else [setting.flag]
-        text = f"{setting.help} [${setting.variable}; default: {setting.default}]"
-        parser.add_argument(
-            *flags, dest=setting.name, metavar=_metavar(setting.name), help=text.replace("%", "%%")
-        )
+        text = f"{setting.help} [${setting.variable}; default: {setting.default}]".replace("%", "%%")
+        if isinstance(getattr(defaults, setting.name), bool):
+            # --mask-secrets / --no-mask-secrets; None when neither is given, so the variable applies.
+            parser.add_argument(
+                *flags, dest=setting.name, action=argparse.BooleanOptionalAction, default=None, help=text
+            )
+        else:
+            parser.add_argument(*flags, dest=setting.name, metavar=_metavar(setting.name), help=text)
 
 
 # -- keys -----------------------------------------------------------------------------------------

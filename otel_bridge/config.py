@@ -139,6 +139,10 @@ class Settings:
     #: ``otel-bridge relay``: the store is only the forwarder's spool (no UI, no API); set by the
     #: command, not a flag of its own.
     relay: bool = _setting(False, help="the relay command: the store is only a spool", flag=None)
+    #: Mask credential-shaped values in arriving OTLP spans (``translate.masking.mask_secrets``).
+    mask_secrets: bool = _setting(
+        True, help="mask API keys, bearer tokens and credential-named values in arriving spans (true/false)"
+    )
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -477,6 +481,15 @@ def _float(text: str) -> float:
         raise ValueError("not a number") from None
 
 
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("not a boolean (true/false, 1/0, yes/no, on/off)")
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "http_port": _int,
     "grpc_port": _int,
@@ -494,6 +507,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "forward_max_backlog": _int,
     "forward_batch_bytes": parse_size,
     "relay": lambda text: text.strip().lower() in ("1", "true", "yes"),
+    "mask_secrets": _bool,
 }
 
 __all__ = [

@@ -97,7 +97,7 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
         metrics.sources.append(forwarder.stats.metric_lines)
     authenticator = Authenticator(store, ttl=settings.auth_cache_seconds)
     context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
-    decoders = DecodePool(store.preparer, settings.decode_processes)
+    decoders = DecodePool(store.preparer, settings.decode_processes, mask=settings.mask_secrets)
     handler = TraceExportHandler(ingestor, metrics, decoders)
     limits = HttpLimits(settings.max_request_bytes, settings.max_decompressed_bytes)
     grpc_server = create_server(

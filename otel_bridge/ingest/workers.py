@@ -36,6 +36,7 @@ from otel_bridge.model import Rejected
 from otel_bridge.otlp import decode_json, decode_protobuf
 from otel_bridge.store import PreparedWrite, WritePreparer
 from otel_bridge.translate import translate_spans
+from otel_bridge.translate.masking import mask_records, mask_secrets
 
 logger = logging.getLogger("otel_bridge.ingest")
 
@@ -53,12 +54,13 @@ class PreparedExport:
 
 
 def prepare_export(
-    preparer: WritePreparer, project_id: str, body: bytes, encoding: Encoding
+    preparer: WritePreparer, project_id: str, body: bytes, encoding: Encoding, mask: bool = False
 ) -> PreparedExport:
-    """Decode, translate and prepare (with ``preparer``) one request body (already decompressed);
-    raises ``DecodeError`` for an undecodable body. Runs in a worker process."""
+    """Decode, (``mask``: mask secrets in,) translate and prepare (with ``preparer``) one request body
+    (already decompressed); raises ``DecodeError`` for an undecodable body. Runs in a worker process."""
     result = decode_protobuf(body) if encoding == "protobuf" else decode_json(body)
-    translations = translate_spans(result.records)
+    records = mask_records(result.records, mask_secrets) if mask else result.records
+    translations = translate_spans(records)
     batch = preparer.prepare(project_id, translations) if translations else None
     return PreparedExport(batch, len(translations), result.rejected)
 
@@ -83,18 +85,19 @@ def _watch_parent() -> None:
 
 class DecodePool:
     """``prepare_export`` with ``preparer`` (the store's, picklable) in ``processes`` spawned worker
-    processes (or one thread when 0).
+    processes (or one thread when 0); ``mask`` masks secrets in every span first.
 
     ``start()`` spawns the workers and waits until they have imported everything, so the first
     request does not pay for it. A worker that dies (killed, out of memory) breaks the pool: its
     requests fail with a retryable error and the next request gets a new pool.
     """
 
-    def __init__(self, preparer: WritePreparer, processes: int) -> None:
+    def __init__(self, preparer: WritePreparer, processes: int, *, mask: bool = False) -> None:
         if processes < 0:
             raise ValueError("processes must be 0 or more")
         self.preparer = preparer
         self.processes = processes
+        self.mask = mask
         self._executor: Executor | None = None
 
     def _new_executor(self) -> Executor:
@@ -126,7 +129,7 @@ class DecodePool:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                executor, prepare_export, self.preparer, project_id, body, encoding
+                executor, prepare_export, self.preparer, project_id, body, encoding, self.mask
             )
         except BrokenProcessPool:
             logger.error("a decode worker died; starting new ones")

@@ -1,7 +1,7 @@
 """The in-process library: an application's spans, grouped into sessions and translated by the same
 translator the server uses, then sent to an otel-bridge or Langfuse server (or any sink)::
 
-    from otel_bridge.sdk import configure, observe, session
+    from otel_bridge import configure, observe, session
 
     configure()  # OTEL_BRIDGE_URL / _PUBLIC_KEY / _SECRET_KEY, or the LANGFUSE_* ones
 
@@ -15,7 +15,9 @@ Modules, each with one job: ``context`` (``session()``), ``processor`` (stamps t
 every span), ``observe`` and ``update`` (the decorator and the ``update_current_*`` calls),
 ``records`` (SDK span → ``SpanRecord``), ``exporter`` (→ translations → a sink), ``sinks`` (the sink
 seam, the in-memory sink), ``langfuse_events`` and ``ingestion`` (the Langfuse ingestion sink),
-``configure`` (wiring from the environment). None of them imports the server stack.
+``sampling`` (whole-session sampling), ``throttle`` (rate-limited warnings), ``configure`` (wiring
+from the environment); masking is ``translate.masking``, shared with the server. None of them
+imports the server stack.
 """
 
 from otel_bridge.sdk.configure import configure, flush, shutdown
@@ -25,8 +27,10 @@ from otel_bridge.sdk.ingestion import IngestionSink, RetryPolicy
 from otel_bridge.sdk.observe import ObservationKind, observe
 from otel_bridge.sdk.processor import SessionSpanProcessor
 from otel_bridge.sdk.records import span_to_record, spans_to_records
+from otel_bridge.sdk.sampling import SessionSampler, SessionSamplingProcessor, session_kept
 from otel_bridge.sdk.sinks import CanSendTranslations, InMemorySink, SendResult
 from otel_bridge.sdk.update import update_current_observation, update_current_trace
+from otel_bridge.translate.masking import mask_secrets
 
 __all__ = [
     "BridgeSpanExporter",
@@ -37,13 +41,17 @@ __all__ = [
     "RetryPolicy",
     "SendResult",
     "SessionContext",
+    "SessionSampler",
+    "SessionSamplingProcessor",
     "SessionScope",
     "SessionSpanProcessor",
     "configure",
     "current_session",
     "flush",
+    "mask_secrets",
     "observe",
     "session",
+    "session_kept",
     "shutdown",
     "span_to_record",
     "spans_to_records",

@@ -16,7 +16,9 @@ from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
+from opentelemetry.util.types import AttributeValue
 
+from otel_bridge.sdk import keys
 from otel_bridge.sdk.wrapping import NO_HOOKS, CallHooks, decorate
 
 __all__ = ["SessionContext", "SessionScope", "current_session", "session"]
@@ -33,6 +35,17 @@ class SessionContext:
     user_id: str | None = None
     tags: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: The span attributes of the session, user and tags as (key, value) pairs (metadata is merged
+    #: per span), made once here rather than on every span.
+    stamp: tuple[tuple[str, AttributeValue], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        stamp: list[tuple[str, AttributeValue]] = [(keys.SESSION_ID, self.session_id)]
+        if self.user_id is not None:
+            stamp.append((keys.USER_ID, self.user_id))
+        if self.tags:
+            stamp.append((keys.TRACE_TAGS, list(self.tags)))
+        object.__setattr__(self, "stamp", tuple(stamp))
 
 
 def current_session(context: otel_context.Context | None = None) -> SessionContext | None:

@@ -35,6 +35,7 @@ from otel_bridge import __version__
 from otel_bridge.model.langfuse_wire import INGESTION_PATH, basic_authorization
 from otel_bridge.sdk.langfuse_events import ingestion_events
 from otel_bridge.sdk.sinks import SendResult
+from otel_bridge.sdk.throttle import sdk_log
 from otel_bridge.translate import Translation
 
 __all__ = ["RETRYABLE_STATUSES", "IngestionSink", "RetryPolicy", "parse_retry_after"]
@@ -130,7 +131,7 @@ class IngestionSink:
                 errors.extend(self._post(body, kinds))
             return SendResult(tuple(errors))
         except Exception as error:  # a bug here must not reach the application
-            _logger.warning("otel-bridge: sending to %s failed", self.endpoint, exc_info=True)
+            sdk_log.report("send-error", "otel-bridge: sending to %s failed", self.endpoint, exc_info=True)
             return SendResult((f"sending failed: {type(error).__name__}: {error}",))
 
     def close(self) -> None:

@@ -10,7 +10,6 @@ itself never raises into the application: what cannot be recorded is logged and 
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, overload
 
@@ -22,6 +21,7 @@ from otel_bridge import __version__
 from otel_bridge.model import ObservationType
 from otel_bridge.sdk import keys
 from otel_bridge.sdk.serialize import to_json
+from otel_bridge.sdk.throttle import sdk_log
 from otel_bridge.sdk.wrapping import CallHooks, decorate
 
 __all__ = ["TRACER_NAME", "ObservationKind", "observe"]
@@ -44,7 +44,6 @@ ObservationKind = Literal[
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_logger = logging.getLogger("otel_bridge.sdk")
 _UNBOUND = frozenset({"self", "cls"})
 
 
@@ -97,21 +96,60 @@ def observe(
             signature: inspect.Signature | None = inspect.signature(target)
         except (TypeError, ValueError):  # some builtins have none
             signature = None
+        names = _plain_names(signature)
 
         def begin(
             args: tuple[Any, ...], kwargs: dict[str, Any], generator: bool
         ) -> tuple[otel_context.Context, CallHooks]:
             attributes = {keys.OBSERVATION_TYPE: type_value}
             if capture_input:
-                attributes[keys.OBSERVATION_INPUT] = to_json(_arguments(signature, args, kwargs))
-            # Looked up per call, so that a provider configured after decoration is used.
-            tracer = trace.get_tracer(TRACER_NAME, __version__)
-            span = tracer.start_span(span_name, attributes=attributes)
+                if names is not None and len(args) <= len(names[0]):
+                    # The common signature (no ``*args``/``**kwargs``): no ``Signature.bind``.
+                    values = dict(zip(names[0], args, strict=False))  # args may be fewer: defaults
+                    if names[1]:
+                        values.pop(names[1], None)
+                    if kwargs:
+                        values.update(kwargs)
+                else:
+                    values = _arguments(signature, args, kwargs)
+                attributes[keys.OBSERVATION_INPUT] = to_json(values)
+            span = _tracer().start_span(span_name, attributes=attributes)
             return trace.set_span_in_context(span), _SpanHooks(span, capture_output, generator)
 
         return decorate(target, begin)
 
     return decorator if function is None else decorator(function)
+
+
+# The global provider's tracer, and the provider it came from. Looked up per call (a provider configured
+# after decoration is used), made only when the provider changed: ``get_tracer`` builds a new tracer
+# each time, a sixth of the decorator's cost.
+_cached_tracer: tuple[trace.TracerProvider, trace.Tracer] | None = None
+
+
+def _tracer() -> trace.Tracer:
+    global _cached_tracer
+    provider = trace.get_tracer_provider()
+    cached = _cached_tracer
+    if cached is not None and cached[0] is provider:
+        return cached[1]
+    tracer = provider.get_tracer(TRACER_NAME, __version__)
+    _cached_tracer = (provider, tracer)
+    return tracer
+
+
+def _plain_names(signature: inspect.Signature | None) -> tuple[tuple[str, ...], str | None] | None:
+    """The parameter names of a signature with only named parameters, and the first one when it is
+    ``self``/``cls`` (left out of the input); None for ``*args``/``**kwargs`` or positional-only."""
+    if signature is None:
+        return None
+    parameters = list(signature.parameters.values())
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    if any(p.kind not in named for p in parameters):
+        return None
+    names = tuple(p.name for p in parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    unbound = names[0] if names and names[0] in _UNBOUND else None
+    return names, unbound
 
 
 def _arguments(signature: inspect.Signature | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -156,7 +194,7 @@ class _SpanHooks:
             self.span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
             self.span.record_exception(error)
         except Exception:
-            _logger.warning("otel-bridge: could not record an error on a span", exc_info=True)
+            sdk_log.report("record-error", "otel-bridge: could not record an error on a span", exc_info=True)
 
     def done(self) -> None:
         try:
@@ -175,4 +213,6 @@ class _SpanHooks:
             if keys.OBSERVATION_OUTPUT not in attributes:
                 self.span.set_attribute(keys.OBSERVATION_OUTPUT, to_json(value))
         except Exception:
-            _logger.warning("otel-bridge: could not record an output on a span", exc_info=True)
+            sdk_log.report(
+                "record-output", "otel-bridge: could not record an output on a span", exc_info=True
+            )

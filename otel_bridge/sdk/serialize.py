@@ -20,15 +20,25 @@ from typing import Any
 
 __all__ = ["merged_metadata", "to_json", "to_jsonable"]
 
-#: Nesting deeper than this is cut (a stand-in for self-referencing object graphs that are not cycles).
+#: Nesting of objects deeper than this is cut (a stand-in for self-referencing object graphs that are not
+#: cycles); plain JSON nesting the C encoder takes whole.
 MAX_DEPTH = 20
 
 
 def to_json(value: Any) -> str:
     """``value`` as compact JSON text; never raises."""
     try:
-        return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
+        # The C encoder for what is plain JSON already (most arguments and results, on every
+        # ``@observe``d call); ``to_jsonable`` for the objects inside, and for the whole value when the
+        # encoder refuses it (NaN, a cycle, non-string keys it cannot convert, very deep nesting).
+        return _ENCODER.encode(value)
+    except (TypeError, ValueError, RecursionError):
+        pass
     except Exception:  # a __repr__ or model_dump that raised: the value's type must do
+        return json.dumps(f"<{type(value).__name__}>")
+    try:
+        return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    except Exception:
         return json.dumps(f"<{type(value).__name__}>")
 
 
@@ -84,3 +94,7 @@ def merged_metadata(existing: Any, metadata: Mapping[str, Any], *, replace: bool
         if replace or key not in merged:
             merged[str(key)] = to_jsonable(value)
     return to_json(merged)
+
+
+#: The C encoder ``to_json`` tries first; objects it does not know go through ``to_jsonable``.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=to_jsonable)

@@ -2,10 +2,11 @@
 an ``@observe``d function (or any span another instrumentation made current).
 
 Trace-level claims may sit on any span of a trace (docs/architecture.md rule 2): ``update_current_trace``
-puts them on the current span, and when spans disagree the one that ended last wins (rule 3). Note
-that inside ``session()`` every span, the root included, carries the ambient ``session.id``, and a
-root ends after its children: to move a trace to another session, update it on the root span or
-call it outside ``session()``.
+puts them on the current span, and when spans disagree the one that ended last wins (rule 3). Inside
+``session()`` every span, the root included, carries the ambient ``session.id``, and the root ends
+after its children; so a session or user id given here is also put on the trace's open local root
+(tracked by ``SessionSpanProcessor``, which ``configure()`` installs): the latest explicit call
+wins, from however deep it is made.
 
 Outside any span both are a no-op with a warning (a debug message when no tracer provider is set
 up at all): tracing never raises into the application.
@@ -22,7 +23,9 @@ from opentelemetry import trace
 from opentelemetry.util.types import AttributeValue
 
 from otel_bridge.sdk import keys
+from otel_bridge.sdk.processor import open_local_root
 from otel_bridge.sdk.serialize import merged_metadata, to_json
+from otel_bridge.sdk.throttle import sdk_log
 from otel_bridge.translate.conventions.langfuse import LEVELS
 
 __all__ = ["update_current_observation", "update_current_trace"]
@@ -39,11 +42,11 @@ def _current_span(caller: str) -> trace.Span | None:
         tracing = not isinstance(
             trace.get_tracer_provider(), (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
         )
-        _logger.log(
-            logging.WARNING if tracing else logging.DEBUG,
-            "otel-bridge: %s() called outside any span; nothing was recorded",
-            caller,
-        )
+        message = "otel-bridge: %s() called outside any span; nothing was recorded"
+        if tracing:
+            sdk_log.report(f"outside-span:{caller}", message, caller)
+        else:
+            _logger.debug(message, caller)
         return None
     # A sampled-out span records nothing, by the application's choice: no warning.
     return span if span.is_recording() else None
@@ -98,8 +101,22 @@ def update_current_trace(
             before = existing.get(keys.TRACE_TAGS) or ()
             attributes[keys.TRACE_TAGS] = sorted({*map(str, before), *map(str, tags)})
         span.set_attributes(attributes)
+        _claim_on_root(span, _given(str, (keys.TRACE_SESSION_ID, session_id), (keys.TRACE_USER_ID, user_id)))
     except Exception:
-        _logger.warning("otel-bridge: update_current_trace() failed; nothing was recorded", exc_info=True)
+        sdk_log.report(
+            "update-trace", "otel-bridge: update_current_trace() failed; nothing was recorded", exc_info=True
+        )
+
+
+def _claim_on_root(span: trace.Span, claims: dict[str, AttributeValue]) -> None:
+    """Put the session and user claims on the trace's open local root too: it ends last, and the
+    translator resolves a trace's claims from the span that ended last, so the latest explicit call
+    wins over the ambient ``session()`` stamped on every span, in whatever order they were made."""
+    if not claims:
+        return
+    root = open_local_root(span.get_span_context().trace_id)
+    if root is not None and root is not span and root.is_recording():
+        root.set_attributes(claims)
 
 
 def update_current_observation(
@@ -156,6 +173,8 @@ def update_current_observation(
         if name is not None:
             span.update_name(str(name))
     except Exception:
-        _logger.warning(
-            "otel-bridge: update_current_observation() failed; nothing was recorded", exc_info=True
+        sdk_log.report(
+            "update-observation",
+            "otel-bridge: update_current_observation() failed; nothing was recorded",
+            exc_info=True,
         )

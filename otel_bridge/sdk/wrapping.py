@@ -13,15 +13,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import logging
+import threading
+import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from typing import Any, Protocol, TypeVar, cast
 
 from opentelemetry import context as otel_context
 
+from otel_bridge.sdk.throttle import sdk_log
+
 __all__ = ["NO_HOOKS", "Begin", "CallHooks", "decorate", "iterate_async_in", "iterate_in"]
 
-_logger = logging.getLogger("otel_bridge.sdk")
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 _Y = TypeVar("_Y")
@@ -62,12 +64,32 @@ class _NoHooks:
 NO_HOOKS: CallHooks = _NoHooks()
 
 
+class _Once:
+    """``hooks`` whose ``done`` runs at most once (a generator's end, or its collection)."""
+
+    def __init__(self, hooks: CallHooks) -> None:
+        self.hooks = hooks
+        self._done = threading.Lock()
+
+    def result(self, value: Any) -> None:
+        self.hooks.result(value)
+
+    def error(self, error: BaseException) -> None:
+        self.hooks.error(error)
+
+    def done(self) -> None:
+        if self._done.acquire(blocking=False):
+            self.hooks.done()
+
+
 def _begin_safely(begin: Begin, args: tuple[Any, ...], kwargs: dict[str, Any], generator: bool) -> Any:
     """``begin``, or the current context and no hooks when it fails: tracing never breaks the call."""
     try:
         return begin(args, kwargs, generator)
     except Exception:
-        _logger.warning("otel-bridge: could not start tracing a call; running it untraced", exc_info=True)
+        sdk_log.report(
+            "begin", "otel-bridge: could not start tracing a call; running it untraced", exc_info=True
+        )
         return otel_context.get_current(), NO_HOOKS
 
 
@@ -95,7 +117,15 @@ def decorate(function: _F, begin: Begin) -> _F:
         def run_generator(*args: Any, **kwargs: Any) -> Any:
             # ``begin`` runs when the generator is made (as its span starts then), the body later.
             context, hooks = _begin_safely(begin, args, kwargs, True)
-            return iterate(function(*args, **kwargs), context, hooks)
+            if hooks is NO_HOOKS:
+                return iterate(function(*args, **kwargs), context, hooks)
+            once = _Once(hooks)
+            wrapped = iterate(function(*args, **kwargs), context, once)
+            # A generator that is never iterated (or closed before its first step) runs none of its
+            # body, ``finally`` included: its hooks finish when it is collected instead, so its span
+            # ends. ``_Once`` keeps a finished iteration from finishing twice.
+            weakref.finalize(wrapped, once.done)
+            return wrapped
 
         return cast(_F, run_generator)
 
@@ -113,11 +143,20 @@ def decorate(function: _F, begin: Begin) -> _F:
 
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> Any:
+        # ``_running`` written out: this is every decorated call's path, and a generator-based
+        # context manager costs as much as the rest of the wrapper.
         context, hooks = _begin_safely(begin, args, kwargs, False)
-        with _running(context, hooks):
+        token = otel_context.attach(context)
+        try:
             value = function(*args, **kwargs)
             hooks.result(value)
             return value
+        except BaseException as error:
+            hooks.error(error)
+            raise
+        finally:
+            otel_context.detach(token)
+            hooks.done()
 
     return cast(_F, run)
 

@@ -18,6 +18,7 @@ MODULES = (
     "tests.bench.bench_e2e",
     "tests.bench.bench_replicas",
     "tests.bench.bench_forward",
+    "tests.bench.bench_sdk",
 )
 
 

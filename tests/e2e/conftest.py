@@ -123,3 +123,11 @@ def project_id(store: SqlStore) -> str:
 def db_path(server: ServerProcess) -> Path:
     """The server's SQLite file."""
     return server.db_path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> None:
+    """Each test sees the library's first warning of each kind (``sdk.throttle`` holds repeats back)."""
+    from otel_bridge.sdk.throttle import sdk_log
+
+    sdk_log.reset()

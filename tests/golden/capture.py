@@ -33,10 +33,10 @@ Usage, from the repository root, with the project's virtualenv (it needs ``opent
     .venv/bin/python tests/golden/capture.py --setup-only    # only build the virtualenvs
 
 Targets: one per scenario (see ``SCENARIOS``: ``genai-openai-v2``, ``traceloop-openai``,
-``openinference-openai``, ``openinference-langchain``, ``langfuse-sdk``, ``pydantic-ai``, ``mlflow-tracing``,
-``google-adk``, ``google-adk-semconv``), plus ``fixtures`` and ``handbuilt``. Afterwards:
-``.venv/bin/python -m pytest tests/golden --update-golden`` and review the diff. It needs a package index
-that ``pip install`` can reach; nothing else leaves the machine.
+``openinference-openai``, ``openinference-langchain``, ``openinference-llama-index``, ``langfuse-sdk``,
+``pydantic-ai``, ``mlflow-tracing``, ``google-adk``, ``google-adk-semconv``), plus ``fixtures`` and
+``handbuilt``. Afterwards: ``.venv/bin/python -m pytest tests/golden --update-golden`` and review the diff.
+It needs a package index that ``pip install`` can reach; nothing else leaves the machine.
 """
 
 from __future__ import annotations
@@ -205,6 +205,33 @@ SCENARIOS: dict[str, Scenario] = {
             session_how=(
                 "using_session / using_user around each turn: session.id, user.id on every span "
                 "the LangChain tracer makes"
+            ),
+        ),
+        Scenario(
+            name="openinference-llama-index",
+            convention="openinference",
+            package="openinference-instrumentation-llama-index",
+            requirements=(
+                *OTEL_SDK,
+                "openinference-instrumentation-llama-index==4.6.1",
+                "llama-index-core==0.14.25",
+                "llama-index-llms-openai-like==0.8.1",
+            ),
+            relevant=(
+                "openinference-instrumentation-llama-index",
+                "openinference-instrumentation",
+                "openinference-semantic-conventions",
+                "llama-index-core",
+                "llama-index-llms-openai-like",
+                "llama-index-llms-openai",
+                "opentelemetry-sdk",
+                "opentelemetry-exporter-otlp-proto-http",
+                "openai",
+            ),
+            content="nothing (OpenInference records content by default; OPENINFERENCE_HIDE_* unset)",
+            session_how=(
+                "using_session / using_user around each turn: session.id, user.id on every span "
+                "the LlamaIndex instrumentation makes"
             ),
         ),
         Scenario(

@@ -6,7 +6,9 @@ trace/__init__.py`` and ``spec/semantic_conventions.md`` (docs/reference/convent
 steps 14 and 19, §1.7, §1.8 rule 2).
 
 Decisions:
-- Type from ``openinference.span.kind``: LLM → GENERATION; CHAIN, RETRIEVER, EMBEDDING, AGENT, TOOL,
+- Type from ``openinference.span.kind``: LLM → GENERATION (but LlamaIndex's wrapper spans around the
+  real call → CHAIN, and their ``ChatMessage`` reprs read back into messages:
+  ``openinference_llama_index``); CHAIN, RETRIEVER, EMBEDDING, AGENT, TOOL,
   GUARDRAIL, EVALUATOR keep their name (Langfuse's mapping). PROMPT, RERANKER and unknown kinds give
   no answer, so later rules decide (SPAN unless a model or tool attribute says otherwise), and the
   kind stays visible in ``metadata.attributes``.
@@ -36,6 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from otel_bridge.model import ObservationType
+from otel_bridge.translate.conventions import openinference_llama_index as llama_index
 from otel_bridge.translate.draft import ObservationDraft
 from otel_bridge.translate.messages import Message, message, tool_call
 from otel_bridge.translate.payloads import json_payload
@@ -249,6 +252,8 @@ def observation_type(span: SpanView, draft: ObservationDraft) -> ObservationType
     if not isinstance(value, str):
         return None
     found = TYPES.get(value.strip().upper())
+    if found is ObservationType.GENERATION and llama_index.is_llm_wrapper(span.scope_name, span.attributes):
+        found = ObservationType.CHAIN
     if found is not None:
         span.take(SPAN_KIND)
     return found
@@ -373,6 +378,10 @@ def _raw_value(span: SpanView, key: str, mime_key: str) -> Any:
     if value is None:
         return None
     mime = span.take(mime_key)
+    if span.scope_name == llama_index.SCOPE:
+        readable = llama_index.readable_value(value)
+        if readable is not value:
+            return readable
     if (
         isinstance(value, str)
         and isinstance(mime, str)

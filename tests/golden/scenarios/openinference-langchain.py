@@ -23,8 +23,15 @@ def main() -> None:
     prompt = ChatPromptTemplate.from_messages(
         [("system", SYSTEM), MessagesPlaceholder("history"), ("human", "{question}")]
     )
-    model = ChatOpenAI(
-        model=MODEL, base_url=LLM_BASE_URL, api_key=API_KEY, temperature=0.2, max_tokens=64, max_retries=0
+    # Type-checked since the dev extra installs langchain-openai: its pydantic fields take ``max_tokens``
+    # by alias and a plain string key at run time, which its annotations do not say.
+    model = ChatOpenAI(  # type: ignore[call-arg]
+        model=MODEL,
+        base_url=LLM_BASE_URL,
+        api_key=API_KEY,  # type: ignore[arg-type]
+        temperature=0.2,
+        max_tokens=64,
+        max_retries=0,
     )
     chain = prompt | model
     history: list[BaseMessage] = []

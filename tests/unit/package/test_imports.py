@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 SERVER_MODULES = ("sqlalchemy", "grpc", "starlette", "uvicorn", "jinja2", "alembic", "orjson")
 
 
@@ -36,3 +38,28 @@ class TestLibraryImport:
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip() == "[]"
+
+    def test_top_level_surface_leaves_server_stack_out(self) -> None:
+        """``from otel_bridge import configure, session, observe, …`` works, loads no server-side
+        dependency, and ``import otel_bridge`` alone does not even load the library."""
+        code = (
+            "import sys, otel_bridge; lazy = 'otel_bridge.sdk' not in sys.modules; "
+            "from otel_bridge import configure, session, observe, update_current_trace, "
+            "update_current_observation, flush, shutdown, SessionSampler, mask_secrets; "
+            f"print(lazy, [m for m in {SERVER_MODULES!r} if m in sys.modules])"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == "True []"
+
+
+def test_top_level_names_are_the_sdks() -> None:
+    """Every public name of ``otel_bridge.sdk`` is importable from ``otel_bridge``, as the same object."""
+    import otel_bridge
+    import otel_bridge.sdk
+
+    assert set(otel_bridge.sdk.__all__) == set(otel_bridge.__all__)
+    for name in otel_bridge.sdk.__all__:
+        assert getattr(otel_bridge, name) is getattr(otel_bridge.sdk, name)
+    assert "configure" in dir(otel_bridge)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        otel_bridge.nope  # noqa: B018

@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("ingest",),
     ("receivers",),
     ("sdk", "testing"),
+    ("integrations",),
     ("forward",),
     ("api",),
     ("ui",),

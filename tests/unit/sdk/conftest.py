@@ -45,3 +45,11 @@ def endpoint() -> Iterator[IngestionEndpoint]:
     server = IngestionEndpoint()
     yield server
     server.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> None:
+    """Each test sees the library's first warning of each kind (``sdk.throttle`` holds repeats back)."""
+    from otel_bridge.sdk.throttle import sdk_log
+
+    sdk_log.reset()

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -51,7 +52,7 @@ class TestConfigure:
             ({"url": "http://h", "public_key": "pk"}, "OTEL_BRIDGE_SECRET_KEY or LANGFUSE_SECRET_KEY"),
         ],
     )
-    def test_missing_setting_names_the_variables(self, missing: dict[str, str], named: str) -> None:
+    def test_missing_setting_names_the_variables(self, missing: dict[str, Any], named: str) -> None:
         """A missing URL or key raises ``ConfigError`` naming both variables that could set it."""
         with pytest.raises(ConfigError, match=named):
             configure(tracer_provider=TracerProvider(), **missing)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import pytest
+
 from otel_bridge.sdk.serialize import merged_metadata, to_json, to_jsonable
 
 
@@ -93,3 +95,37 @@ class TestMergedMetadata:
         """An existing value that is not a JSON object is replaced."""
         assert json.loads(merged_metadata("not json", {"a": 1})) == {"a": 1}
         assert json.loads(merged_metadata(None, {"a": 1})) == {"a": 1}
+
+
+def _deep(levels: int) -> object:
+    value: object = "deeper than MAX_DEPTH"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"q": "plain", "n": [1, 2.5, None, True]},
+        {"nan": float("nan"), "inf": [float("inf")]},
+        {(1, 2): "tuple key"},
+        {"when": datetime(2026, 1, 2, 3, 4, 5), "tags": {"b", "a"}, "raw": b"\x00\x01"},
+    ],
+)
+def test_fast_encoder_agrees_with_to_jsonable(value: object) -> None:
+    """``to_json`` tries the C encoder first; whatever path it takes, the text means what
+    ``to_jsonable`` makes of the value."""
+    assert json.loads(to_json(value)) == to_jsonable(value)
+
+
+def test_plain_nesting_deeper_than_max_depth_is_kept_whole() -> None:
+    """The one difference of the fast path: plain lists nested past ``MAX_DEPTH`` are not cut (the
+    cut is for object graphs, which still go through ``to_jsonable``)."""
+    assert "deeper than MAX_DEPTH" in to_json(_deep(25))
+
+
+def test_cycles_still_cut() -> None:
+    cycle: list[object] = []
+    cycle.append(cycle)
+    assert to_json(cycle) == '["<list>"]'

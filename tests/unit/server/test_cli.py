@@ -76,3 +76,18 @@ class TestUnexpectedErrors:
         monkeypatch.setattr(cli, "_demo", interrupted)
         assert cli.main(["demo"]) == 130
         assert capsys.readouterr().err == ""
+
+
+def test_mask_secrets_flag() -> None:
+    """``serve`` masks by default (the setting's default, flag not given); ``--no-mask-secrets`` turns
+    it off and ``--mask-secrets`` on, over ``OTEL_BRIDGE_MASK_SECRETS``."""
+    from otel_bridge.cli import build_parser
+    from otel_bridge.config import Settings
+
+    parser = build_parser()
+    assert parser.parse_args(["serve"]).mask_secrets is None
+    assert parser.parse_args(["serve", "--no-mask-secrets"]).mask_secrets is False
+    off = parser.parse_args(["serve", "--no-mask-secrets"]).mask_secrets
+    assert Settings.load({"OTEL_BRIDGE_MASK_SECRETS": "true"}, mask_secrets=off).mask_secrets is False
+    on = parser.parse_args(["serve", "--mask-secrets"]).mask_secrets
+    assert Settings.load({"OTEL_BRIDGE_MASK_SECRETS": "false"}, mask_secrets=on).mask_secrets is True
