@@ -181,7 +181,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
         data = [
             {
                 **serialize_trace(summary, project.id, io="io" in groups),
-                "htmlPath": html_path(project.id, summary.trace.id),
+                "htmlPath": html_path(summary.trace.id),
                 **_metrics(summary, "metrics" in groups),
                 "observations": observation_ids_of_trace,
                 "scores": [],
@@ -203,7 +203,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
         return json_response(
             {
                 **serialize_trace(detail.summary, project.id, io="io" in groups),
-                "htmlPath": html_path(project.id, trace_id),
+                "htmlPath": html_path(trace_id),
                 **_metrics(detail.summary, "metrics" in groups),
                 "observations": observations,
                 "scores": [],

@@ -2,8 +2,9 @@
 and the authentication in front of every page.
 
 Autoescaping is on for every template: session ids, span names and message contents are whatever
-clients sent, so they are text, never markup. The Content-Security-Policy allows no script at all
-and styles from this server only, so that even a templating mistake could not run injected code.
+clients sent, so they are text, never markup. The Content-Security-Policy allows scripts and styles
+from this server's files only (``static/``: no inline script, style or event handler), so that even a
+templating mistake could not run injected code, and no other site may frame the pages.
 
 Authentication is the API's (``context.authenticator``, the same project keys); a failure is the
 status table's verdict (``receivers/status.py``) as an HTML page, and a 401 carries
@@ -23,7 +24,8 @@ from starlette.responses import HTMLResponse
 from otel_bridge.api.http import blocking
 from otel_bridge.receivers.status import error_status
 from otel_bridge.ui.formatting import FILTERS
-from otel_bridge.ui.listing import session_url, trace_url
+from otel_bridge.ui.links import bookmark_url, download_url, session_url, trace_url
+from otel_bridge.ui.listing import REFRESH_SECONDS
 from otel_bridge.ui.views import MAX_CHARS
 
 logger = logging.getLogger("otel_bridge.ui")
@@ -32,7 +34,7 @@ logger = logging.getLogger("otel_bridge.ui")
 #: shared machine's cache must not keep them.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -50,7 +52,17 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(FILTERS)
-    environment.globals.update(session_url=session_url, trace_url=trace_url, max_chars=MAX_CHARS)
+    environment.globals.update(
+        session_url=session_url,
+        trace_url=trace_url,
+        download_url=download_url,
+        bookmark_url=bookmark_url,
+        max_chars=MAX_CHARS,
+        refresh_choices=REFRESH_SECONDS,
+        # What base.html reads; pages that have them set them in their context.
+        refresh_seconds=None,
+        signed_in=False,
+    )
     return environment
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from otel_bridge.demo import DemoReport, resolve_target, run
 from otel_bridge.testing import build_export_request, make_span
-from otel_bridge.ui.listing import session_url
+from otel_bridge.ui.links import session_url
 from tests.browser.chromium import Chromium, signed_in
 from tests.e2e.conftest import post
 from tests.e2e.server import ServerProcess

@@ -199,4 +199,15 @@ sa.Index(
     sessions.c.id,
 )
 
-__all__ = ["contents", "metadata", "observations", "projects", "sessions", "traces"]
+# A person's mark on a session (the UI's star). Keyed by session id, not tied to the sessions row:
+# that row is recomputed on every write, and a session whose traces move away and come back keeps
+# its bookmark.
+bookmarks = sa.Table(
+    "bookmarks",
+    metadata,
+    sa.Column("project_id", PROJECT_ID, primary_key=True),
+    sa.Column("session_id", sa.Text, primary_key=True),
+    sa.Column("created_ns", sa.BigInteger, nullable=False),
+)
+
+__all__ = ["bookmarks", "contents", "metadata", "observations", "projects", "sessions", "traces"]

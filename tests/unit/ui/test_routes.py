@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from otel_bridge.ui.listing import session_url
+from otel_bridge.ui.links import session_url
+from otel_bridge.ui.listing import SORT_KEYS
 from tests.api.client import basic
 from tests.unit.ui.conftest import (
     LONG_SESSION,
@@ -56,13 +57,24 @@ class TestAuthentication:
         assert response.status == 302
         assert response.headers["location"] == "/sessions"
 
-    def test_stylesheet_is_public_and_pages_forbid_scripts(self, seeded_ui: ServedUi) -> None:
-        """The stylesheet is served without keys; pages carry a CSP without scripts and ``no-store``."""
+    def test_static_files_are_public_and_pages_allow_only_their_own_scripts(
+        self, seeded_ui: ServedUi
+    ) -> None:
+        """The stylesheet and script are served without keys; pages carry a CSP that allows scripts and
+        styles from this server only (nothing inline), forbids framing, and ``no-store``."""
         css = seeded_ui.as_key(None).get("/static/otel-bridge.css")
         assert css.status == 200 and css.headers["content-type"].startswith("text/css")
+        script = seeded_ui.as_key(None).get("/static/otel-bridge.js")
+        assert script.status == 200 and "javascript" in script.headers["content-type"]
         headers = seeded_ui.get("/sessions").headers
-        assert "default-src 'none'" in headers["content-security-policy"]
-        assert "script-src" not in headers["content-security-policy"]
+        policy = [part.strip() for part in headers["content-security-policy"].split(";")]
+        assert {
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+        } <= set(policy)
+        assert "unsafe-inline" not in headers["content-security-policy"]
         assert headers["cache-control"] == "no-store"
 
 
@@ -72,15 +84,23 @@ class TestSessionsView:
         page = seeded_ui.page("/sessions")
         row = page.one("tr", attr="data-session-id", value="chat-1")
         cells = [cell.text for cell in page.select("td", within=row)]
-        assert cells[0] == "chat-1"
-        assert page.one("a", within=row, attr="href").attrs["href"] == "/sessions/chat-1"
-        assert cells[1:3] == ["2", "u1"]
-        assert cells[3] == "2025-01-01 00:00:00 UTC" and cells[4] == "2025-01-01 00:00:14 UTC"
-        assert cells[5] == "14.00 s"
-        assert cells[6] == "42 / 16"
-        assert cells[7] == "$0.002165"  # $0.002 given, plus gpt-4o priced from the table
-        assert cells[8] == "1"
-        assert cells[9] == "default production beta"  # trace 2 names no environment
+        assert cells[0] == "☆"  # not bookmarked
+        assert cells[1] == "chat-1"
+        assert page.one("a", within=page.one("td", cls="id", within=row)).attrs["href"] == "/sessions/chat-1"
+        assert cells[2] == "2025-01-01 00:00" and cells[3] == "2025-01-01 00:00"
+        assert page.one("time", within=page.one("td", cls="last", within=row)).attrs["title"] == (
+            "2025-01-01 00:00:14 UTC"
+        )
+        assert cells[4] == "14.00 s"
+        assert cells[5:8] == ["2", "7", "u1"]
+        assert cells[8] == "default production #beta"  # trace 2 names no environment
+        environments = [e.text for e in page.select("span", cls="env", within=row)]
+        assert environments == ["default", "production"]
+        assert [t.text for t in page.select("span", cls="tag", within=row)] == ["#beta"]
+        assert cells[9] == "42 → 16(58)"  # the total on a line of its own
+        assert page.one("span", cls="total", within=row).text == "(58)"
+        assert cells[10] == "$0.002165"  # $0.002 given, plus gpt-4o priced from the table
+        assert cells[11] == "1"
         assert page.one("strong", attr="id", value="total").text == "16"
 
     def test_sorted_by_last_activity_newest_first(self, seeded_ui: ServedUi) -> None:
@@ -95,9 +115,16 @@ class TestSessionsView:
         assert ids[:2] == [LONG_SESSION, "chat-1"]
         page = seeded_ui.page("/sessions", {"sort": "tokens", "order": "asc"})
         assert session_ids(page)[-2:] == ["chat-1", "chat-2"]
-        current = page.one("a", cls="current")
+        current = page.one("a", cls="sort", within=page.one("thead"), attr="aria-sort")
         assert current.attrs["href"] == "/sessions?sort=tokens" and current.attrs["aria-sort"] == "ascending"
-        for key in ("created", "duration", "cost", "last_activity"):
+        header = page.one("thead")
+        keys = {
+            a.attrs["href"].split("sort=")[-1].split("&")[0]
+            for a in page.select("a", cls="sort", within=header)
+        }
+        # Every key has its link; last_activity's is the default order's plain link.
+        assert keys == set(SORT_KEYS) - {"last_activity"} | {"/sessions"}
+        for key in SORT_KEYS:
             assert seeded_ui.get("/sessions", {"sort": key}).status == 200
 
     def test_filters_by_user_and_prefix(self, seeded_ui: ServedUi) -> None:
@@ -154,7 +181,7 @@ class TestSessionPage:
         header = page.one("header", within=turns[0]).text
         assert "2025-01-01 00:00:00 UTC" in header and "3.00 s" in header
         assert "12 / 7 tokens" in header and "$0.002" in header and "ERROR" in header
-        assert "DEFAULT" in page.one("header", within=turns[1]).text
+        assert not page.select("span", cls="level", within=turns[1])  # no badge for a normal trace
 
     def test_input_and_output_read_as_a_chat(self, seeded_ui: ServedUi) -> None:
         """Normalized messages render as a transcript of role + content, tool calls included."""
@@ -245,7 +272,7 @@ class TestEscaping:
         trace_id = f"{4:032x}"
         for path in ("/sessions", session_url(SCRIPT_SESSION), f"/traces/{trace_id}"):
             body = seeded_ui.get(path, {"limit": "100"} if path == "/sessions" else None).body.decode()
-            assert "<script" not in body, path
+            assert body.count("<script") == 1 and '<script src="/static/otel-bridge.js" defer>' in body, path
             assert "&lt;script&gt;" in body, path
         texts = {e.text for e in Page(seeded_ui.get(session_url(SCRIPT_SESSION)).body.decode()).elements}
         assert {SCRIPT_NAME, f"user {SCRIPT_CONTENT}"} <= texts
@@ -259,4 +286,4 @@ class TestEscaping:
         hostile = '"><script>alert(1)</script>'
         page = seeded_ui.page("/sessions", {"user": hostile})
         assert page.one("input", attr="name", value="user").attrs["value"] == hostile
-        assert not page.select("script")
+        assert [s.attrs for s in page.select("script")] == [{"src": "/static/otel-bridge.js", "defer": ""}]
