@@ -20,10 +20,13 @@ DOWNLOAD_PATH = "/download/sessions"
 BOOKMARK_PATH = "/bookmarks/sessions"
 
 
-def session_url(session_id: str, page: int = 1) -> str:
-    """The page of a session (and of its traces, ``page``)."""
+def session_url(session_id: str, page: int = 1, idle: int | None = None) -> str:
+    """The page of a session (and of its traces, ``page``; ``idle``: the idle-gap threshold in
+    minutes, when not the default)."""
     url = f"{SESSIONS_PATH}/{quote(session_id, safe='')}"
-    return url if page == 1 else f"{url}?page={page}"
+    pairs = [(name, str(value)) for name, value in (("page", page), ("idle", idle)) if value is not None]
+    query = urlencode([(name, value) for name, value in pairs if (name, value) != ("page", "1")])
+    return f"{url}?{query}" if query else url
 
 
 def trace_url(trace_id: str, observation_id: str | None = None) -> str:

@@ -14,12 +14,15 @@ from typing import Any
 from otel_bridge.errors import NotFound
 from otel_bridge.store import Project, Store
 from otel_bridge.ui.charts import DAY, HOUR, activity_charts, bucket_seconds
+from otel_bridge.ui.conversation import IDLE_GAP_SECONDS, latencies, turn, with_idle_gaps
 from otel_bridge.ui.links import Pager, session_url
 from otel_bridge.ui.listing import SessionListing
-from otel_bridge.ui.views import json_view, observation_tree, payload_view, turn
+from otel_bridge.ui.views import json_view, observation_tree, payload_view
 
 #: Traces per page of a session: each shows its whole input and output.
 TRACES_PER_PAGE = 20
+#: The latency chips of a session cover at most this many of its traces (its first ones).
+LATENCY_TRACES = 1000
 
 
 def sessions_context(
@@ -59,20 +62,33 @@ def sessions_context(
     }
 
 
-def session_context(store: Store, project: Project, session_id: str, page: int) -> dict[str, Any]:
-    """A session: its aggregates and one page of its traces, oldest first, as a conversation."""
+def session_context(
+    store: Store, project: Project, session_id: str, page: int, idle_minutes: int
+) -> dict[str, Any]:
+    """A session: its aggregates, the latency of its traces, and one page of its traces, oldest first,
+    as a conversation with idle-gap markers of at least ``idle_minutes`` (0: none)."""
     try:
         detail = store.get_session(
             project.id, session_id, offset=(page - 1) * TRACES_PER_PAGE, limit=TRACES_PER_PAGE
         )
     except NotFound:
         raise NotFound(f"Session {session_id} not found in this project") from None
+    # A turn's messages may come from its generations, its errors from its observations: one read a
+    # trace, at most a page's worth.
+    turns = [turn(s, store.get_trace(project.id, s.trace.id).observations) for s in detail.traces.items]
+    idle = None if idle_minutes == IDLE_GAP_SECONDS // 60 else idle_minutes
+    everything = detail.traces.items
+    if len(everything) < detail.session.trace_count:
+        everything = store.get_session(project.id, session_id, offset=0, limit=LATENCY_TRACES).traces.items
     return {
         "project": project,
         "session": detail.session,
-        "turns": [turn(summary) for summary in detail.traces.items],
+        "turns": with_idle_gaps(turns, idle_minutes * 60),
+        "idle_minutes": idle_minutes,
+        "latency": latencies(everything),
+        "bookmarked": session_id in store.bookmarked_sessions(project.id, [session_id]),
         "pager": Pager(page, TRACES_PER_PAGE, detail.traces.total),
-        "page_url": lambda number: session_url(session_id, number),
+        "page_url": lambda number: session_url(session_id, number, idle),
     }
 
 

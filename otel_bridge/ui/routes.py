@@ -16,6 +16,7 @@ from otel_bridge.api.http import authenticated, blocking
 from otel_bridge.api.params import Query
 from otel_bridge.receivers import AppContext
 from otel_bridge.store import Project
+from otel_bridge.ui.conversation import IDLE_GAP_SECONDS
 from otel_bridge.ui.downloads import session_download
 from otel_bridge.ui.forms import check_same_origin, form_fields, local_path
 from otel_bridge.ui.links import BOOKMARK_PATH, DOWNLOAD_PATH, SESSIONS_PATH, session_url
@@ -41,9 +42,11 @@ def routes(context: AppContext) -> list[BaseRoute]:
         )
 
     async def session(request: Request, project: Project) -> Response:
-        page = Query(request.query_params).integer("page", default=1, minimum=1)
+        query = Query(request.query_params)
+        page = query.integer("page", default=1, minimum=1)
+        idle = query.integer("idle", default=IDLE_GAP_SECONDS // 60, minimum=0, maximum=7 * 24 * 60)
         session_id = request.path_params["session_id"]
-        return await render_page("session.html", session_context, store, project, session_id, page)
+        return await render_page("session.html", session_context, store, project, session_id, page, idle)
 
     async def download(request: Request, project: Project) -> Response:
         return await blocking(session_download, store, project, request.path_params["session_id"])

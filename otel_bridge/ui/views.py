@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from otel_bridge.model import Observation
-from otel_bridge.store import TraceSummary
 from otel_bridge.translate.payloads import resolve_payload
 
 #: Text longer than this (characters or lines) starts collapsed, behind its first line.
@@ -112,20 +111,6 @@ class TreeRow:
     def duration_seconds(self) -> float:
         """From start to end."""
         return (self.observation.end_time - self.observation.start_time).total_seconds()
-
-
-@dataclass(frozen=True, slots=True)
-class Turn:
-    """One trace of a session, read as one exchange of the conversation."""
-
-    summary: TraceSummary
-    input: PayloadView
-    output: PayloadView
-
-
-def turn(summary: TraceSummary) -> Turn:
-    """A session's trace with its input and output ready to show."""
-    return Turn(summary, payload_view(summary.trace.input), payload_view(summary.trace.output))
 
 
 def text(value: str) -> Text:
@@ -273,12 +258,10 @@ __all__ = [
     "PayloadView",
     "Text",
     "TreeRow",
-    "Turn",
     "chat_messages",
     "json_view",
     "observation_tree",
     "payload_view",
     "text",
     "to_json",
-    "turn",
 ]

@@ -180,7 +180,7 @@ class TestSessionPage:
         assert (link.text, link.attrs["href"]) == ("agent turn", f"/traces/{TRACE_1}")
         header = page.one("header", within=turns[0]).text
         assert "2025-01-01 00:00:00 UTC" in header and "3.00 s" in header
-        assert "12 / 7 tokens" in header and "$0.002" in header and "ERROR" in header
+        assert "12 → 7 tokens" in header and "$0.002" in header and "ERROR" in header
         assert not page.select("span", cls="level", within=turns[1])  # no badge for a normal trace
 
     def test_input_and_output_read_as_a_chat(self, seeded_ui: ServedUi) -> None:
