@@ -46,10 +46,8 @@ def seed_agent(ui: ServedUi) -> None:
             end=2,
             input_tokens=20,
             output_tokens=4,
-            **{
-                "gen_ai.input.messages": ASKED,
-                "gen_ai.output.messages": CALLED,
-            },
+            gen_ai__input__messages=ASKED,
+            gen_ai__output__messages=CALLED,
         ),
         record(
             50,
@@ -73,9 +71,7 @@ def seed_agent(ui: ServedUi) -> None:
             end=4.5,
             input_tokens=30,
             output_tokens=6,
-            **{
-                "gen_ai.output.messages": ANSWERED,
-            },
+            gen_ai__output__messages=ANSWERED,
         ),
     )
     second = translate(
@@ -86,10 +82,8 @@ def seed_agent(ui: ServedUi) -> None:
             start=605,
             end=606,
             session__id=AGENT,
-            **{
-                "langfuse.trace.input": chat(("user", "thanks")),
-                "langfuse.trace.output": chat(("assistant", "you are welcome")),
-            },
+            langfuse__trace__input=chat(("user", "thanks")),
+            langfuse__trace__output=chat(("assistant", "you are welcome")),
         )
     )
     ui.store.write_batch(ui.project_id, first)
