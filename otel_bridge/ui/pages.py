@@ -18,6 +18,7 @@ from otel_bridge.ui.conversation import IDLE_GAP_SECONDS, latencies, turn, with_
 from otel_bridge.ui.links import Pager, session_url
 from otel_bridge.ui.listing import SessionListing
 from otel_bridge.ui.views import json_view, observation_tree, payload_view
+from otel_bridge.ui.waterfall import details, waterfall
 
 #: Traces per page of a session: each shows its whole input and output.
 TRACES_PER_PAGE = 20
@@ -93,12 +94,22 @@ def session_context(
 
 
 def trace_context(store: Store, project: Project, trace_id: str, selected: str | None) -> dict[str, Any]:
-    """A trace: its aggregates, input, output and metadata, and its observations as a tree."""
+    """A trace: its aggregates, input, output and metadata, its observations as a tree with a
+    timeline, and the details of the ``selected`` observation (default: the first row)."""
     try:
         detail = store.get_trace(project.id, trace_id)
     except NotFound:
         raise NotFound(f"Trace {trace_id} not found in this project") from None
     trace = detail.summary.trace
+    tree = observation_tree(detail.observations, trace.timestamp)
+    rows, ticks = waterfall(tree, trace.timestamp, trace.end_time)
+    chosen = (
+        tree[0]
+        if tree and selected is None
+        else next((r for r in tree if r.observation.id == selected), None)
+    )
+    if selected is not None and chosen is None:
+        raise NotFound(f"Observation {selected} not found in trace {trace_id}")
     return {
         "project": project,
         "summary": detail.summary,
@@ -106,7 +117,10 @@ def trace_context(store: Store, project: Project, trace_id: str, selected: str |
         "input": payload_view(trace.input),
         "output": payload_view(trace.output),
         "metadata": json_view(trace.metadata),
-        "rows": observation_tree(detail.observations, trace.timestamp),
+        "rows": rows,
+        "ticks": ticks,
+        "orphans": sum(row.orphan for row in tree),
+        "selected": None if chosen is None else details(chosen),
     }
 
 

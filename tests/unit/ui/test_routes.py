@@ -239,21 +239,6 @@ class TestTracePage:
         assert [len(page.select("span", cls="step", within=n)) for n in nodes] == [0, 1, 1, 2]
         assert nodes[3].attrs["data-parent-id"] == f"{5:016x}"
 
-    def test_observation_lines_and_expandable_payloads(self, seeded_ui: ServedUi) -> None:
-        """A line has type, name, model, start, duration, tokens, cost, level; payloads are ``<details>``."""
-        page = seeded_ui.page(f"/traces/{TRACE_1}")
-        generation = page.one("li", attr="data-observation-id", value=f"{2:016x}")
-        line = [
-            span.text for span in page.select("span", within=page.one("div", cls="line", within=generation))
-        ]
-        assert line[:2] == ["GENERATION chat", "GENERATION"]
-        assert line[3:] == ["gpt-4o", "+500 ms", "1.50 s", "12 / 7", "$0.002", "DEFAULT"]
-        summaries = [s.text for s in page.select("summary", within=generation)]
-        assert "Metadata" in summaries and "Model parameters" not in summaries
-        tool = page.one("li", attr="data-observation-id", value=f"{3:016x}")
-        assert "level-error" in tool.classes
-        assert page.one("p", cls="status-message", within=tool).text == "boom"
-
     def test_links_back_to_its_session(self, seeded_ui: ServedUi) -> None:
         """The trace page links to its session, and shows the trace's input and output."""
         page = seeded_ui.page(f"/traces/{TRACE_1}")
