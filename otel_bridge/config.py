@@ -24,7 +24,12 @@ shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadl
 auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
 decode_processes               OTEL_BRIDGE_DECODE_PROCESSES      cores - 1, at least 1 (0: a thread)
 commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
+ui_cookie_secret               OTEL_BRIDGE_UI_COOKIE_SECRET      random at start (signs UI sign-ins)
+ui_session_hours               OTEL_BRIDGE_UI_SESSION_HOURS      12 (a UI sign-in's lifetime)
 =============================  ================================  =========================================
+
+``ui_cookie_secret`` (at least 32 characters) must be the same on every replica that serves the UI,
+and set for sign-ins to outlive a restart; without it each process signs with a key of its own.
 
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
 as powers of 1024, as most operators mean them).
@@ -74,6 +79,8 @@ class Settings:
     #: ``ingest/workers.py``): one core is left to the writer and the event loop.
     decode_processes: int = dataclasses.field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
     commit_delay_seconds: float = 0.0
+    ui_cookie_secret: str | None = dataclasses.field(default=None, repr=False)
+    ui_session_hours: float = 12.0
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -137,6 +144,10 @@ class Settings:
             )
         if self.decode_processes < 0:
             raise ConfigError(f"{env_name('decode_processes')}={self.decode_processes} must not be negative")
+        if self.ui_cookie_secret is not None and len(self.ui_cookie_secret) < 32:
+            raise ConfigError(f"{env_name('ui_cookie_secret')} must be at least 32 characters")
+        if self.ui_session_hours <= 0:
+            raise ConfigError(f"{env_name('ui_session_hours')}={self.ui_session_hours} must be positive")
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")
@@ -282,6 +293,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shutdown_seconds": _float,
     "auth_cache_seconds": _float,
     "commit_delay_seconds": _float,
+    "ui_session_hours": _float,
 }
 
 __all__ = [

@@ -159,7 +159,8 @@ class TraceFilter:
     """Langfuse's ``GET /api/public/traces`` filters; every given one must hold.
 
     ``tags``: the trace has all of them. ``environments``: any of them. The timestamp range is
-    ``[from_timestamp, to_timestamp)``, as Langfuse defines it.
+    ``[from_timestamp, to_timestamp)``, as Langfuse defines it. ``has_errors`` (the UI's level filter):
+    traces with (True) or without (False) an observation at level ERROR.
     """
 
     session_id: str | None = None
@@ -171,6 +172,7 @@ class TraceFilter:
     environments: tuple[str, ...] = ()
     release: str | None = None
     version: str | None = None
+    has_errors: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from otel_bridge.ui.charts import DAY, HOUR, activity_charts, bucket_seconds
 from otel_bridge.ui.conversation import IDLE_GAP_SECONDS, latencies, turn, with_idle_gaps
 from otel_bridge.ui.links import Pager, session_url
 from otel_bridge.ui.listing import SessionListing
+from otel_bridge.ui.trace_listing import TraceListing
 from otel_bridge.ui.views import json_view, observation_tree, payload_view
 from otel_bridge.ui.waterfall import details, waterfall
 
@@ -93,6 +94,25 @@ def session_context(
     }
 
 
+def traces_context(store: Store, project: Project, listing: TraceListing, now: datetime) -> dict[str, Any]:
+    """The Traces view as of ``now``: one page of traces."""
+    page = store.list_traces(
+        project.id,
+        listing.filter(now),
+        order_by=listing.sort,
+        descending=listing.descending,
+        offset=(listing.page - 1) * listing.limit,
+        limit=listing.limit,
+    )
+    return {
+        "project": project,
+        "listing": listing,
+        "traces": page.items,
+        "pager": listing.pager(page.total),
+        "page_url": lambda number: listing.url(page=number),
+    }
+
+
 def trace_context(store: Store, project: Project, trace_id: str, selected: str | None) -> dict[str, Any]:
     """A trace: its aggregates, input, output and metadata, its observations as a tree with a
     timeline, and the details of the ``selected`` observation (default: the first row)."""
@@ -124,4 +144,4 @@ def trace_context(store: Store, project: Project, trace_id: str, selected: str |
     }
 
 
-__all__ = ["TRACES_PER_PAGE", "session_context", "sessions_context", "trace_context"]
+__all__ = ["TRACES_PER_PAGE", "session_context", "sessions_context", "trace_context", "traces_context"]

@@ -6,10 +6,9 @@ clients sent, so they are text, never markup. The Content-Security-Policy allows
 from this server's files only (``static/``: no inline script, style or event handler), so that even a
 templating mistake could not run injected code, and no other site may frame the pages.
 
-Authentication is the API's (``context.authenticator``, the same project keys); a failure is the
-status table's verdict (``receivers/status.py``) as an HTML page, and a 401 carries
-``WWW-Authenticate: Basic``, which makes a browser ask for the public key (user name) and secret key
-(password) and send them with every later page.
+Authentication is ``signin.py``'s (a sign-in cookie, else the API's keys); a failure is the status
+table's verdict (``receivers/status.py``) as an HTML page, and a 401 carries ``WWW-Authenticate:
+Basic``, for scripts and for browsers that keep Basic credentials.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
+from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from otel_bridge.api.http import blocking
@@ -79,10 +79,14 @@ def html_page(body: str, status: int = 200, headers: Mapping[str, str] | None = 
     return HTMLResponse(body, status, headers={**PAGE_HEADERS, **(headers or {})})
 
 
-async def render_page(template: str, build: Callable[..., Mapping[str, Any]], *args: Any) -> HTMLResponse:
+async def render_page(
+    template: str, build: Callable[..., Mapping[str, Any]], *args: Any, request: Request | None = None
+) -> HTMLResponse:
     """``build(*args)`` (it reads the store) and the rendering, both off the event loop: the store
-    blocks, and resolving and rendering large payloads takes CPU time the loop should not wait on."""
-    body = await blocking(lambda: render(template, build(*args)))
+    blocks, and resolving and rendering large payloads takes CPU time the loop should not wait on.
+    ``request``: the page's, whose ``state.signed_in`` (set by ``signin.Gate``) shows "Sign out"."""
+    signed_in = request is not None and getattr(request.state, "signed_in", False)
+    body = await blocking(lambda: render(template, {**build(*args), "signed_in": signed_in}))
     return html_page(body)
 
 

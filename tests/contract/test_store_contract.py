@@ -443,6 +443,14 @@ class TestListTraces:
         assert self.ids(store, project_id, TraceFilter(user_id="ann", session_id="s2")) == [3]
 
     @pytest.mark.usefixtures("traces")
+    def test_error_filter(self, store: Store, project_id: str) -> None:
+        """``has_errors`` splits traces by whether an observation is at level ERROR."""
+        store.write_batch(project_id, translate(record(5, 500, start=40, end=41, error=True)))
+        assert self.ids(store, project_id, TraceFilter(has_errors=True)) == [5]
+        assert self.ids(store, project_id, TraceFilter(has_errors=False)) == [4, 3, 2, 1]
+        assert self.ids(store, project_id, TraceFilter(has_errors=True, user_id="ann")) == []
+
+    @pytest.mark.usefixtures("traces")
     def test_order_by_and_pages(self, store: Store, project_id: str) -> None:
         """orderBy picks the field and direction; pages carry the total."""
         assert self.ids(store, project_id, descending=False) == [1, 2, 3, 4]

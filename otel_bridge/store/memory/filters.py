@@ -61,6 +61,7 @@ TRACE_TESTS: Mapping[str, Callable[[Any, ResolvedTrace], bool]] = {
     "environments": lambda environments, t: t.trace.environment in environments,
     "release": lambda release, t: t.trace.release == release,
     "version": lambda version, t: t.trace.version == version,
+    "has_errors": lambda errors, t: (t.error_count > 0) == errors,
 }
 
 

@@ -146,6 +146,7 @@ TRACE_CLAUSES: Mapping[str, Clause] = {
     "environments": _one_of(_t.environment),
     "release": _equals(_t.release),
     "version": _equals(_t.version),
+    "has_errors": _positive_if(_t.error_count),
 }
 #: ``ObservationFilter``'s fields.
 OBSERVATION_CLAUSES: Mapping[str, Clause] = {
