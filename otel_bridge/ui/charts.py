@@ -15,9 +15,11 @@ from datetime import datetime, timedelta, timezone
 from otel_bridge.store import ActivityBucket
 from otel_bridge.ui.formatting import compact, cost
 
+TEN_MINUTES = 600
 HOUR = 3600
 DAY = 86400
-#: Ranges up to this long are drawn per hour.
+#: Ranges up to this long are drawn per 10 minutes, then per hour.
+TEN_MINUTES_UP_TO = timedelta(hours=3)
 HOURLY_UP_TO = timedelta(days=2)
 #: At most this many bars a chart: longer ranges widen the buckets by a whole factor.
 MAX_BARS = 120
@@ -51,10 +53,26 @@ class Chart:
 
 
 def bucket_seconds(start: datetime | None, end: datetime | None) -> int:
-    """The bucket for a range: hours up to ``HOURLY_UP_TO``, else days; days when open-ended."""
-    if start is not None and end is not None and end - start <= HOURLY_UP_TO:
+    """The bucket for a range: 10 minutes up to ``TEN_MINUTES_UP_TO``, hours up to ``HOURLY_UP_TO``,
+    else days; days when open-ended."""
+    if start is None or end is None:
+        return DAY
+    if end - start <= TEN_MINUTES_UP_TO:
+        return TEN_MINUTES
+    return HOUR if end - start <= HOURLY_UP_TO else DAY
+
+
+def finer(seconds: int, buckets: Sequence[ActivityBucket]) -> int | None:
+    """A finer bucket when an open-ended range's ``buckets`` of ``seconds`` fit in a shorter range
+    (all the data in two days: hours; in three hours: 10 minutes); None when they do not."""
+    if not buckets:
+        return None
+    extent = buckets[-1].start - buckets[0].start + timedelta(seconds=seconds)
+    if seconds > HOUR and extent <= HOURLY_UP_TO:
         return HOUR
-    return DAY
+    if seconds > TEN_MINUTES and extent <= TEN_MINUTES_UP_TO:
+        return TEN_MINUTES
+    return None
 
 
 def _floor(moment: datetime, seconds: int) -> datetime:
@@ -63,7 +81,7 @@ def _floor(moment: datetime, seconds: int) -> datetime:
 
 
 def _label(moment: datetime, seconds: int) -> str:
-    return moment.strftime("%m-%d %H:00" if seconds < DAY else "%Y-%m-%d")
+    return moment.strftime("%m-%d %H:%M" if seconds < DAY else "%Y-%m-%d")
 
 
 def activity_charts(
@@ -88,7 +106,7 @@ def activity_charts(
         row[1] += bucket.traces
         row[2] += bucket.total_tokens
         row[3] += bucket.total_cost
-    unit = "hour" if width == HOUR else "day" if width == DAY else _span(width)
+    unit = {TEN_MINUTES: "10 min", HOUR: "hour", DAY: "day"}.get(width) or _span(width)
     starts = [first + timedelta(seconds=width * i) for i in range(count)]
 
     def chart(title: str, css: str, position: int, show: Callable[[float], str]) -> Chart:
@@ -124,7 +142,19 @@ def activity_charts(
 
 
 def _span(seconds: int) -> str:
+    if seconds < HOUR:
+        return f"{seconds // 60} min"
     return f"{seconds // HOUR} hours" if seconds < DAY else f"{seconds // DAY} days"
 
 
-__all__ = ["DAY", "HOUR", "MAX_BARS", "Bar", "Chart", "activity_charts", "bucket_seconds"]
+__all__ = [
+    "DAY",
+    "HOUR",
+    "MAX_BARS",
+    "TEN_MINUTES",
+    "Bar",
+    "Chart",
+    "activity_charts",
+    "bucket_seconds",
+    "finer",
+]

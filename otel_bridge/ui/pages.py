@@ -13,12 +13,12 @@ from typing import Any
 
 from otel_bridge.errors import NotFound
 from otel_bridge.store import Project, Store
-from otel_bridge.ui.charts import DAY, HOUR, activity_charts, bucket_seconds
+from otel_bridge.ui.charts import activity_charts, bucket_seconds, finer
 from otel_bridge.ui.conversation import IDLE_GAP_SECONDS, latencies, turn, with_idle_gaps
 from otel_bridge.ui.links import Pager, session_url
 from otel_bridge.ui.listing import SessionListing
 from otel_bridge.ui.trace_listing import TraceListing
-from otel_bridge.ui.views import json_view, observation_tree, payload_view
+from otel_bridge.ui.views import json_view, observation_tree
 from otel_bridge.ui.waterfall import details, waterfall
 
 #: Traces per page of a session: each shows its whole input and output.
@@ -46,9 +46,9 @@ def sessions_context(
         end = now
     seconds = bucket_seconds(start, end)
     buckets = store.session_activity(project.id, where, bucket_seconds=seconds) if page.total else ()
-    if start is None and seconds == DAY and len(buckets) <= 2:
-        # All of it fits in two days: hours tell more.
-        seconds = HOUR
+    while start is None and (smaller := finer(seconds, buckets)) is not None:
+        # All of it fits in a shorter range: smaller buckets tell more (at most two more reads).
+        seconds = smaller
         buckets = store.session_activity(project.id, where, bucket_seconds=seconds)
     ids = [session.id for session in page.items]
     return {
@@ -134,8 +134,7 @@ def trace_context(store: Store, project: Project, trace_id: str, selected: str |
         "project": project,
         "summary": detail.summary,
         "trace": trace,
-        "input": payload_view(trace.input),
-        "output": payload_view(trace.output),
+        "exchange": turn(detail.summary, detail.observations),
         "metadata": json_view(trace.metadata),
         "rows": rows,
         "ticks": ticks,

@@ -68,15 +68,15 @@ class TestFilters:
 
 class TestCharts:
     def test_four_charts_of_the_filtered_sessions(self, seeded_ui: ServedUi) -> None:
-        """Sessions, traces, tokens and cost per hour (the data spans two hours), as SVG bars whose
-        tooltips add up to the listing's totals."""
+        """Sessions, traces, tokens and cost per 10 minutes (all the data is within minutes), as SVG
+        bars whose tooltips add up to the listing's totals."""
         page = seeded_ui.page("/sessions")
         charts = page.select("figure", cls="chart")
         assert [page.one("figcaption", within=c).text.split(" max")[0] for c in charts] == [
-            "Sessions per hour",
-            "Traces per hour",
-            "Tokens per hour",
-            "Cost per hour",
+            "Sessions per 10 min",
+            "Traces per 10 min",
+            "Tokens per 10 min",
+            "Cost per 10 min",
         ]
 
         def numbers(chart: int) -> list[int]:
@@ -87,7 +87,7 @@ class TestCharts:
         # chat-1 2, chat-2 1, the script session 1, the paged sessions 12, the long one 21.
         assert sum(numbers(1)) == 2 + 1 + 1 + len(PAGED_SESSIONS) + 21
         assert sum(numbers(2)) == 42 + 16 + 150
-        assert len(page.select("rect", within=charts[0])) == 2  # 23:00 and 00:00 on 2025-01-01
+        assert len(page.select("rect", within=charts[0])) == 2  # 23:50 on 2024-12-31, 00:00 on 2025-01-01
         filtered = seeded_ui.page("/sessions", {"user": "u2"})
         assert [t.text for t in filtered.select("title", within=filtered.select("figure")[1])] == [
             "01-01 00:00: 1 traces"
