@@ -122,7 +122,7 @@ def trace_context(store: Store, project: Project, trace_id: str, selected: str |
         raise NotFound(f"Trace {trace_id} not found in this project") from None
     trace = detail.summary.trace
     tree = observation_tree(detail.observations, trace.timestamp)
-    rows, ticks = waterfall(tree, trace.timestamp, trace.end_time)
+    rows, ticks = waterfall(trace.id, tree, trace.timestamp, trace.end_time)
     chosen = (
         tree[0]
         if tree and selected is None

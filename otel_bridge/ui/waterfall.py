@@ -15,6 +15,8 @@ from datetime import datetime
 
 from otel_bridge.model import Observation, ObservationLevel
 from otel_bridge.translate.payloads import resolve_payload
+from otel_bridge.ui.formatting import duration
+from otel_bridge.ui.links import trace_url
 from otel_bridge.ui.views import PayloadView, TreeRow, json_view, payload_view, text, to_json
 
 #: The timeline's width in its own coordinates.
@@ -35,10 +37,14 @@ class Bar:
 
 @dataclass(frozen=True, slots=True)
 class WaterfallRow:
-    """A tree row and its bar."""
+    """A tree row, its bar, the link that selects it, and its start and duration as text (made here
+    once: a trace of 500 rows would otherwise format and link them in the template, 500 times each)."""
 
     row: TreeRow
     bar: Bar
+    href: str
+    at: str
+    took: str
 
     @property
     def observation(self) -> Observation:
@@ -66,9 +72,10 @@ class Tick:
 
 
 def waterfall(
-    rows: Sequence[TreeRow], start: datetime, end: datetime
+    trace_id: str, rows: Sequence[TreeRow], start: datetime, end: datetime
 ) -> tuple[list[WaterfallRow], list[Tick]]:
-    """The rows with bars over ``[start, end]`` (widened to every observation's span), and the axis."""
+    """The rows of trace ``trace_id`` with bars over ``[start, end]`` (widened to every observation's
+    span), and the axis."""
     first = min([start, *(r.observation.start_time for r in rows)])
     last = max([end, *(r.observation.end_time for r in rows)])
     span = max((last - first).total_seconds(), 1e-9)
@@ -77,7 +84,11 @@ def waterfall(
         offset = (row.observation.start_time - first).total_seconds() / span * SCALE
         width = max(row.duration_seconds / span * SCALE, MIN_BAR)
         x = min(max(offset, 0.0), SCALE - MIN_BAR)
-        drawn.append(WaterfallRow(row, Bar(round(x, 2), round(min(width, SCALE - x), 2))))
+        bar = Bar(round(x, 2), round(min(width, SCALE - x), 2))
+        href = trace_url(trace_id, row.observation.id)
+        drawn.append(
+            WaterfallRow(row, bar, href, duration(row.offset_seconds), duration(row.duration_seconds))
+        )
     return drawn, [Tick(fraction, fraction * span) for fraction in TICKS]
 
 
