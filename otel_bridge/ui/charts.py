@@ -62,17 +62,37 @@ def bucket_seconds(start: datetime | None, end: datetime | None) -> int:
     return HOUR if end - start <= HOURLY_UP_TO else DAY
 
 
-def finer(seconds: int, buckets: Sequence[ActivityBucket]) -> int | None:
-    """A finer bucket when an open-ended range's ``buckets`` of ``seconds`` fit in a shorter range
-    (all the data in two days: hours; in three hours: 10 minutes); None when they do not."""
+def regroup(buckets: Sequence[ActivityBucket], seconds: int) -> tuple[ActivityBucket, ...]:
+    """``buckets`` summed into buckets of ``seconds`` (a multiple of theirs): days from hours, without
+    asking the store again."""
+    merged: dict[datetime, list[float]] = {}
+    for b in buckets:
+        sums = merged.setdefault(_floor(b.start, seconds), [0, 0, 0, 0, 0, 0.0])
+        for position, value in enumerate(
+            (b.sessions, b.traces, b.input_tokens, b.output_tokens, b.total_tokens, b.total_cost)
+        ):
+            sums[position] += value
+    return tuple(
+        ActivityBucket(start, int(n), int(t), int(i), int(o), int(total), cost)
+        for start, (n, t, i, o, total, cost) in sorted(merged.items())
+    )
+
+
+def open_ended(
+    read: Callable[[int], Sequence[ActivityBucket]],
+) -> tuple[int, Sequence[ActivityBucket]]:
+    """The bucket size and buckets for an open-ended range, with as few reads as the data allows:
+    hours first (one read), merged into days when they span more than ``HOURLY_UP_TO``, read again
+    per 10 minutes when they span at most ``TEN_MINUTES_UP_TO``."""
+    buckets = read(HOUR)
     if not buckets:
-        return None
-    extent = buckets[-1].start - buckets[0].start + timedelta(seconds=seconds)
-    if seconds > HOUR and extent <= HOURLY_UP_TO:
-        return HOUR
-    if seconds > TEN_MINUTES and extent <= TEN_MINUTES_UP_TO:
-        return TEN_MINUTES
-    return None
+        return HOUR, buckets
+    extent = buckets[-1].start - buckets[0].start + timedelta(seconds=HOUR)
+    if extent > HOURLY_UP_TO:
+        return DAY, regroup(buckets, DAY)
+    if extent <= TEN_MINUTES_UP_TO:
+        return TEN_MINUTES, read(TEN_MINUTES)
+    return HOUR, buckets
 
 
 def _floor(moment: datetime, seconds: int) -> datetime:
@@ -156,5 +176,6 @@ __all__ = [
     "Chart",
     "activity_charts",
     "bucket_seconds",
-    "finer",
+    "open_ended",
+    "regroup",
 ]

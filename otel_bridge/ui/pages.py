@@ -8,12 +8,13 @@ the message names only what the caller asked for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from otel_bridge.errors import NotFound
-from otel_bridge.store import Project, Store
-from otel_bridge.ui.charts import activity_charts, bucket_seconds, finer
+from otel_bridge.store import ActivityBucket, Project, Store
+from otel_bridge.ui.charts import activity_charts, bucket_seconds, open_ended
 from otel_bridge.ui.conversation import IDLE_GAP_SECONDS, latencies, turn, with_idle_gaps
 from otel_bridge.ui.links import Pager, session_url
 from otel_bridge.ui.listing import SessionListing
@@ -44,12 +45,15 @@ def sessions_context(
     start, end = listing.window(now)
     if start is not None and end is None:
         end = now
-    seconds = bucket_seconds(start, end)
-    buckets = store.session_activity(project.id, where, bucket_seconds=seconds) if page.total else ()
-    while start is None and (smaller := finer(seconds, buckets)) is not None:
-        # All of it fits in a shorter range: smaller buckets tell more (at most two more reads).
-        seconds = smaller
-        buckets = store.session_activity(project.id, where, bucket_seconds=seconds)
+
+    def read(seconds: int) -> Sequence[ActivityBucket]:
+        return store.session_activity(project.id, where, bucket_seconds=seconds) if page.total else ()
+
+    if start is None:
+        seconds, buckets = open_ended(read)
+    else:
+        seconds = bucket_seconds(start, end)
+        buckets = read(seconds)
     ids = [session.id for session in page.items]
     return {
         "project": project,

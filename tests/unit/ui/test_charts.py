@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from otel_bridge.store import ActivityBucket
@@ -14,7 +15,8 @@ from otel_bridge.ui.charts import (
     WIDTH,
     activity_charts,
     bucket_seconds,
-    finer,
+    open_ended,
+    regroup,
 )
 
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -33,13 +35,39 @@ class TestBuckets:
         assert bucket_seconds(T0, T0 + timedelta(weeks=1)) == DAY
         assert bucket_seconds(None, None) == bucket_seconds(T0, None) == DAY
 
-    def test_finer_when_the_data_is_short(self) -> None:
-        """Open-ended data within two days is redrawn per hour, within three hours per 10 minutes."""
-        assert finer(DAY, [bucket(0, 1)]) == HOUR
-        assert finer(DAY, [bucket(0, 1), bucket(72, 1)]) is None
-        assert finer(HOUR, [bucket(0, 1), bucket(1, 1)]) == TEN_MINUTES
-        assert finer(HOUR, [bucket(0, 1), bucket(5, 1)]) is None
-        assert finer(TEN_MINUTES, [bucket(0, 1)]) is None and finer(DAY, []) is None
+    def test_open_ended_ranges_read_as_few_times_as_they_can(self) -> None:
+        """Hours first; more than two days of them are summed into days (no second read); three hours
+        or less are read again per 10 minutes."""
+        reads: list[int] = []
+
+        def reader(buckets: list[ActivityBucket]) -> Callable[[int], list[ActivityBucket]]:
+            def read(seconds: int) -> list[ActivityBucket]:
+                reads.append(seconds)
+                return buckets
+
+            return read
+
+        week = [bucket(0, 1, 0.25), bucket(5, 2, 0.25), bucket(72, 4)]
+        seconds, days = open_ended(reader(week))
+        assert (seconds, reads) == (DAY, [HOUR])
+        assert [(b.start, b.sessions, b.traces, b.total_cost) for b in days] == [
+            (T0, 3, 6, 0.5),
+            (T0 + timedelta(days=3), 4, 8, 0.0),
+        ]
+        reads.clear()
+        assert open_ended(reader([bucket(0, 1), bucket(20, 1)]))[0] == HOUR and reads == [HOUR]
+        reads.clear()
+        assert open_ended(reader([bucket(0, 1), bucket(1, 1)]))[0] == TEN_MINUTES
+        assert reads == [HOUR, TEN_MINUTES]
+        reads.clear()
+        assert open_ended(reader([])) == (HOUR, []) and reads == [HOUR]
+
+    def test_regroup(self) -> None:
+        """Hour buckets summed into days keep every count."""
+        assert regroup([bucket(1, 1), bucket(23, 2), bucket(25, 5)], DAY) == (
+            ActivityBucket(T0, 3, 6, 20, 10, 30, 0.0),
+            ActivityBucket(T0 + timedelta(days=1), 5, 10, 10, 5, 15, 0.0),
+        )
 
 
 class TestBars:

@@ -75,6 +75,7 @@ class TestAuthentication:
             "frame-ancestors 'none'",
         } <= set(policy)
         assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
         assert headers["cache-control"] == "no-store"
 
 
