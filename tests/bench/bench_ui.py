@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 import time
+from collections.abc import Callable
 
 from starlette.applications import Starlette
 
@@ -29,13 +31,25 @@ from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.metrics import Metrics
 from otel_bridge.translate import translate_spans
 from otel_bridge.ui.links import session_url, trace_url
-from tests.bench.bench_store import DATABASES_ENV, POSTGRES_DSN_ENV, LlmTraffic, _database, _median_ms
+from tests.bench.bench_store import DATABASES_ENV, POSTGRES_DSN_ENV, LlmTraffic, _database
 from tests.support.asgi import AsgiClient
 
 SESSIONS_ENV = "OTEL_BRIDGE_BENCH_UI_SESSIONS"
 BIG_TRACE = 500
 TARGET_MS = 100
 RUNS = 30
+
+
+def _timings_ms(function: Callable[[], object], runs: int) -> tuple[float, float]:
+    """The median and the best of ``runs`` calls (after one warm-up), in milliseconds: on a shared
+    machine the median carries the other processes' load, the best the request's own cost."""
+    function()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000, min(samples) * 1000
 
 
 def measure(kind: str, n_sessions: int) -> list[str]:
@@ -89,9 +103,12 @@ def measure(kind: str, n_sessions: int) -> list[str]:
                     response = client.request("GET", path, query=query, headers=headers)
                     assert response.status == 200, (path, query, response.body[:500])
 
-                median = _median_ms(get, RUNS)
+                median, best = _timings_ms(get, RUNS)
                 verdict = "ok" if median <= TARGET_MS else "OVER"
-                lines.append(f"    {label:<40} median {median:7.1f} ms  (target ≤ {TARGET_MS} ms: {verdict})")
+                lines.append(
+                    f"    {label:<40} median {median:7.1f} ms, best {best:6.1f} ms"
+                    f"  (target ≤ {TARGET_MS} ms: {verdict})"
+                )
         finally:
             loop.close()
     return lines
@@ -106,7 +123,7 @@ def run() -> list[str]:
     wanted = os.environ.get(DATABASES_ENV)
     if wanted:
         kinds = [kind for kind in kinds if kind in wanted.split(",")]
-    lines = [f"ui bench: whole requests through the UI's app, median of {RUNS}"]
+    lines = [f"ui bench: whole requests through the UI's app, {RUNS} runs each"]
     if POSTGRES_DSN_ENV not in os.environ:
         lines.append(f'  (PostgreSQL skipped: set {POSTGRES_DSN_ENV}, e.g. eval "$(.ci/start-postgres)")')
     for kind in kinds:
