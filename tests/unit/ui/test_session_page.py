@@ -174,6 +174,18 @@ class TestConversation:
         assert not page.select("ul", cls="turn-errors", within=page.select("article", cls="turn")[1])
 
 
+class TestTracePageExchange:
+    def test_a_trace_without_payloads_reads_from_its_generations(self, agent_ui: ServedUi) -> None:
+        """The trace page's input and output come from the generations as on the session page."""
+        page = agent_ui.page(trace_url(trace_id(50)))
+        exchange = page.one("div", cls="trace-exchange")
+        source = page.one("section", cls="input", within=exchange)
+        assert "from the first generation" in page.one("h3", within=source).text
+        assert [m.text for m in page.select("li", cls="message", within=source)] == ["user weather in Paris?"]
+        output = page.select("li", cls="message", within=page.one("section", cls="output", within=exchange))
+        assert output[-1].text == "assistant It is sunny."
+
+
 class TestIdleGaps:
     def test_a_marker_between_traces_far_apart(self, agent_ui: ServedUi) -> None:
         """Ten minutes between trace 50's end and trace 60's start: one marker before the second
