@@ -18,6 +18,9 @@ The forwarding settings (``forward_*``, ``otel_bridge.forward``) take the target
 ``LANGFUSE_PUBLIC_KEY``/``LANGFUSE_SECRET_KEY`` when their own variables are not set, and ``relay``
 its URL from ``LANGFUSE_HOST``, so that an application's Langfuse variables serve as they are.
 
+``ui_cookie_secret`` (at least 32 characters) must be the same on every replica that serves the UI,
+and set for sign-ins to outlive a restart; without it each process signs with a key of its own.
+
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
 as powers of 1024, as most operators mean them).
 
@@ -63,13 +66,15 @@ def _setting(
     shown: str | None = None,
     factory: Any = None,
     flag: str | None = _NAMED_FLAG,
+    secret: bool = False,
 ) -> Any:
     """A ``Settings`` field with its ``--help`` text, the default as ``--help`` shows it, and its flag
-    when it is not named after the field (None: no flag; the command sets it)."""
+    when it is not named after the field (None: no flag; the command sets it); a ``secret`` is left out
+    of the settings' repr, so that logs do not show it."""
     metadata = {"help": help, "shown": shown, "flag": flag}
     if factory is not None:
-        return dataclasses.field(default_factory=factory, metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+        return dataclasses.field(default_factory=factory, metadata=metadata, repr=not secret)
+    return dataclasses.field(default=default, metadata=metadata, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ class Settings:
         shown="generated on first start",
     )
     secret_key: str | None = _setting(
-        help="the default project's secret key (sk-…)", shown="generated on first start"
+        help="the default project's secret key (sk-…)", shown="generated on first start", secret=True
     )
     max_request_bytes: int = _setting(8 * MiB, help="largest HTTP body as sent", shown="8MiB")
     max_decompressed_bytes: int = _setting(
@@ -121,7 +126,9 @@ class Settings:
         help="the target project's public key (else $LANGFUSE_PUBLIC_KEY)", shown="$LANGFUSE_PUBLIC_KEY"
     )
     forward_secret_key: str | None = _setting(
-        help="the target project's secret key (else $LANGFUSE_SECRET_KEY)", shown="$LANGFUSE_SECRET_KEY"
+        help="the target project's secret key (else $LANGFUSE_SECRET_KEY)",
+        shown="$LANGFUSE_SECRET_KEY",
+        secret=True,
     )
     forward_protocol: str = _setting(
         "auto",
@@ -143,6 +150,14 @@ class Settings:
     mask_secrets: bool = _setting(
         True, help="mask API keys, bearer tokens and credential-named values in arriving spans (true/false)"
     )
+    #: Signs the UI's sign-in cookies; without it each process signs with its own random key, so set
+    #: the same secret on every replica behind one address.
+    ui_cookie_secret: str | None = _setting(
+        help="secret (32+ characters) signing the UI's sign-in cookies",
+        shown="random at each start",
+        secret=True,
+    )
+    ui_session_hours: float = _setting(12.0, help="how long a UI sign-in lasts")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -205,6 +220,10 @@ class Settings:
             )
         if self.decode_processes < 0:
             raise ConfigError(f"{label('decode_processes')}={self.decode_processes} must not be negative")
+        if self.ui_cookie_secret is not None and len(self.ui_cookie_secret) < 32:
+            raise ConfigError(f"{label('ui_cookie_secret')} must be at least 32 characters")
+        if self.ui_session_hours <= 0:
+            raise ConfigError(f"{label('ui_session_hours')}={self.ui_session_hours} must be positive")
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{label(name)}={getattr(self, name)} must not be negative")
@@ -508,6 +527,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "forward_batch_bytes": parse_size,
     "relay": lambda text: text.strip().lower() in ("1", "true", "yes"),
     "mask_secrets": _bool,
+    "ui_session_hours": _float,
 }
 
 __all__ = [

@@ -10,6 +10,7 @@ classification decides the transport code (see ``receivers/status.py``)::
     ├── UnsupportedMediaType        no   a content type we do not speak (HTTP 415)
     ├── PayloadTooLarge             no   a body over the size limits (HTTP 413 / RESOURCE_EXHAUSTED)
     ├── Unauthenticated             no   missing or wrong credentials (HTTP 401 / UNAUTHENTICATED)
+    ├── Forbidden                   no   known credentials, refused request (a cross-site form; HTTP 403)
     ├── NotFound                    no   no such object in this project (HTTP 404)
     ├── EventError                  no   one Langfuse ingestion event that cannot be applied (its 207 entry)
     ├── WriteRejected               no   the database refused these spans for good (a data error: reported
@@ -63,6 +64,10 @@ class Unauthenticated(OtelBridgeError):
     """Missing or wrong credentials."""
 
 
+class Forbidden(OtelBridgeError):
+    """A request the caller's credentials do not allow (the UI's forms refuse other sites' posts)."""
+
+
 class NotFound(OtelBridgeError):
     """The object does not exist in the caller's project."""
 
@@ -108,6 +113,7 @@ __all__ = [
     "ConfigError",
     "DecodeError",
     "EventError",
+    "Forbidden",
     "ForwardBacklogFull",
     "NotFound",
     "OtelBridgeError",

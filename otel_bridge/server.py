@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 import socket
 import sys
@@ -96,7 +97,15 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
         ingestor.admission = forwarder.admit
         metrics.sources.append(forwarder.stats.metric_lines)
     authenticator = Authenticator(store, ttl=settings.auth_cache_seconds)
-    context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
+    cookie_key = settings.ui_cookie_secret.encode() if settings.ui_cookie_secret else secrets.token_bytes(32)
+    context = AppContext(
+        store=store,
+        ingestor=ingestor,
+        authenticator=authenticator,
+        metrics=metrics,
+        ui_cookie_key=cookie_key,
+        ui_session_seconds=settings.ui_session_hours * 3600,
+    )
     decoders = DecodePool(store.preparer, settings.decode_processes, mask=settings.mask_secrets)
     handler = TraceExportHandler(ingestor, metrics, decoders)
     limits = HttpLimits(settings.max_request_bytes, settings.max_decompressed_bytes)

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -113,9 +114,11 @@ def authenticated(
     return handle
 
 
-def html_path(project_id: str, trace_id: str) -> str:
-    """Langfuse's ``htmlPath`` of a trace: where its page is, relative to the host."""
-    return f"/project/{project_id}/traces/{trace_id}"
+def html_path(trace_id: str) -> str:
+    """Langfuse's ``htmlPath`` of a trace: where its page is, relative to the host; here the UI's
+    trace page (``otel_bridge.ui.links.trace_url``, which the UI tests hold this to), the id one
+    percent-encoded path segment."""
+    return f"/traces/{quote(trace_id, safe='')}"
 
 
 __all__ = [

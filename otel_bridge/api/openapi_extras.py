@@ -19,15 +19,59 @@ PROTOBUF = "application/x-protobuf"
 HTML = "text/html"
 TEXT = "text/plain"
 
-#: The Sessions view's query parameters: name → description (``ui/listing.py``'s ``PARAMETERS``).
+#: The Sessions view's query parameters: name → description (``ui/listing.py``'s ``PARAMETERS``, in
+#: this order; ``tests/api/test_strict_parameters.py`` checks that the two agree).
 SESSIONS_VIEW_PARAMETERS: Mapping[str, str] = {
+    "range": "Time range of last activity: hour, day, week, or custom (with from/to).",
+    "from": "With range=custom: last activity from this ISO 8601 time.",
+    "to": "With range=custom: last activity before this ISO 8601 time.",
     "user": "Only sessions with this user id.",
+    "env": "Only sessions in this environment.",
+    "tag": "Only sessions with this tag.",
+    "q": "Only sessions whose id contains this.",
     "prefix": "Only sessions whose id starts with this.",
-    "sort": "Sort key (a store `SessionOrder`: last_activity, first_activity, trace_count, …).",
+    "min": "Only sessions with at least this many traces.",
+    "errors": "yes: only sessions with errors; no: only sessions without.",
+    "bookmarked": "yes: only bookmarked sessions.",
+    "sort": "Sort key (a store `SessionOrder`: last_activity, created, trace_count, cost, …).",
     "order": "asc or desc (default desc).",
     "page": "Page number, starts at 1.",
     "limit": "Sessions per page, 1-100 (default 50).",
+    "refresh": "Reload the page every 10, 30 or 60 seconds, keeping the filters.",
 }
+#: The Traces view's query parameters (``ui/trace_listing.py``'s ``PARAMETERS``, in this order).
+TRACES_VIEW_PARAMETERS: Mapping[str, str] = {
+    "session": "Only traces of this session.",
+    "user": "Only traces of this user id.",
+    "name": "Only traces with this name.",
+    "tag": "Only traces with this tag.",
+    "level": "error: only traces with an ERROR observation; ok: only traces without.",
+    "range": "Time range: hour, day, week, or custom (with from/to).",
+    "from": "With range=custom: traces from this ISO 8601 time.",
+    "to": "With range=custom: traces before this ISO 8601 time.",
+    "sort": "Sort key (timestamp, latency, cost, …).",
+    "order": "asc or desc (default desc).",
+    "page": "Page number, starts at 1.",
+    "limit": "Traces per page, 1-100 (default 50).",
+}
+
+
+def _form(operation_id: str, summary: str, public: bool = False) -> dict[str, Any]:
+    """A form post of the UI, answered by a redirect (303)."""
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "tags": ["UI"],
+        "security": [] if public else [{"BasicAuth": []}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+        },
+        "responses": {
+            "303": {"description": "Redirects to the next page."},
+            "403": {"description": "A form posted from another site."},
+        },
+    }
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -149,12 +193,53 @@ def paths() -> dict[str, dict[str, Any]]:
         "get": _page(
             "ui_session",
             "One session as a conversation, its traces paged.",
-            [_path("sessionId", "The session id."), _query("page", "Page of the session's traces, from 1.")],
+            [
+                _path("sessionId", "The session id."),
+                _query("page", "Page of the session's traces, from 1."),
+                _query(
+                    "idle", "Mark gaps of at least this many minutes between traces (default 5; 0: none)."
+                ),
+            ],
+        )
+    }
+    document["/traces"] = {
+        "get": _page(
+            "ui_traces",
+            "The Traces view of the project: filterable, paged.",
+            [_query(name, text_) for name, text_ in TRACES_VIEW_PARAMETERS.items()],
         )
     }
     document["/traces/{traceId}"] = {
-        "get": _page("ui_trace", "One trace as a tree of observations.", [_path("traceId", "The trace id.")])
+        "get": _page(
+            "ui_trace",
+            "One trace as a tree of observations with a timeline, and one observation's details.",
+            [_path("traceId", "The trace id."), _query("observation", "The observation shown in detail.")],
+        )
     }
+    document["/download/sessions/{sessionId}"] = {
+        "get": _page(
+            "ui_session_download",
+            "One session as a JSON file: its traces with their observations.",
+            [_path("sessionId", "The session id.")],
+        )
+    }
+    document["/bookmarks/sessions/{sessionId}"] = {"post": _form("ui_bookmark", "Bookmark a session (form).")}
+    document["/sign-in"] = {
+        "get": {
+            "operationId": "ui_sign_in_form",
+            "summary": "The sign-in page: a project's key pair.",
+            "tags": ["UI"],
+            "security": [],
+            "parameters": [_query("next", "Where to go after signing in (a path of this server).")],
+            "responses": {
+                "200": {"description": "The page.", "content": _content((HTML,), {"type": "string"})}
+            },
+        },
+        "post": _form(
+            "ui_sign_in", "Sign in with a key pair (form): sets the signed session cookie.", public=True
+        ),
+    }
+    document["/sign-out"] = {"post": _form("ui_sign_out", "Sign out (form): clears the cookie.", public=True)}
     document["/static/{path}"] = {
         "get": {
             "operationId": "ui_static",
@@ -207,4 +292,4 @@ def schemas() -> dict[str, dict[str, Any]]:
     }
 
 
-__all__ = ["SESSIONS_VIEW_PARAMETERS", "paths", "schemas"]
+__all__ = ["SESSIONS_VIEW_PARAMETERS", "TRACES_VIEW_PARAMETERS", "paths", "schemas"]

@@ -225,7 +225,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
         data = [
             {
                 **serialize_trace(summary, project.id, io="io" in groups),
-                "htmlPath": html_path(project.id, summary.trace.id),
+                "htmlPath": html_path(summary.trace.id),
                 **_metrics(summary, "metrics" in groups),
                 "observations": observation_ids_of_trace,
                 "scores": [score.id for score in scores.get(summary.trace.id, [])],
@@ -250,7 +250,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
         return json_response(
             {
                 **serialize_trace(detail.summary, project.id, io="io" in groups),
-                "htmlPath": html_path(project.id, trace_id),
+                "htmlPath": html_path(trace_id),
                 **_metrics(detail.summary, "metrics" in groups),
                 "observations": observations,
                 "scores": [serialize_score_v1(score) for score in scores.get(trace_id, [])],

@@ -9,7 +9,8 @@ packages get what they need to build their routes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
 from otel_bridge.ingest import Ingestor
 from otel_bridge.receivers.auth import Authenticator
@@ -26,13 +27,17 @@ class AppContext:
       the same backpressure and durability as OTLP (``QueueFull`` → 503);
     - ``authenticator``: ``await authenticator.authenticate(request.headers.get("authorization"))``
       → the caller's ``Project`` or ``Unauthenticated`` (401 via ``status.error_status``);
-    - ``metrics``: the request counters (the server already counts every HTTP route).
+    - ``metrics``: the request counters (the server already counts every HTTP route);
+    - ``ui_cookie_key`` and ``ui_session_seconds``: what signs the UI's sign-in cookies, and how long
+      one lasts (``otel_bridge.ui.signin``).
     """
 
     store: Store
     ingestor: Ingestor
     authenticator: Authenticator
     metrics: Metrics
+    ui_cookie_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    ui_session_seconds: float = 12 * 3600.0
 
 
 __all__ = ["AppContext"]

@@ -36,8 +36,25 @@ from otel_bridge.translate import Translation
 T = TypeVar("T")
 
 #: Sort keys of ``list_sessions``: ``created`` is the session's first activity (as in Langfuse, where a
-#: session is created by its first trace), ``tokens`` its total tokens.
-SessionOrder = Literal["last_activity", "created", "trace_count", "duration", "tokens", "cost"]
+#: session is created by its first trace), ``tokens`` its total tokens. ``user_ids``, ``environments``
+#: and ``tags`` sort by the sorted list's JSON text (so by its first value, in code-point order), as
+#: ``id`` does by the id.
+SessionOrder = Literal[
+    "last_activity",
+    "created",
+    "trace_count",
+    "duration",
+    "tokens",
+    "cost",
+    "id",
+    "observation_count",
+    "input_tokens",
+    "output_tokens",
+    "error_count",
+    "user_ids",
+    "environments",
+    "tags",
+]
 
 #: Sort keys of ``list_traces``: Langfuse's ``orderBy`` fields (``bookmarked`` is not stored, so not here).
 TraceOrder = Literal["timestamp", "id", "name", "user_id", "release", "version", "public", "session_id"]
@@ -111,6 +128,9 @@ class SessionFilter:
     after ``from_time`` and their first activity before ``to_time``. ``created_from``/``created_to``
     select by the first activity alone, in ``[created_from, created_to)`` (Langfuse's ``createdAt``
     range). ``environments`` matches a session having any of them. Costs are USD, inclusive.
+    ``id_contains`` is a case-sensitive substring of the id; ``has_errors`` selects sessions with
+    (True) or without (False) an observation at level ERROR; ``bookmarked`` sessions bookmarked
+    (True) or not (False, see ``Store.set_bookmark``).
     """
 
     from_time: datetime | None = None
@@ -124,6 +144,23 @@ class SessionFilter:
     min_trace_count: int | None = None
     min_cost: float | None = None
     max_cost: float | None = None
+    id_contains: str | None = None
+    has_errors: bool | None = None
+    bookmarked: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityBucket:
+    """The sessions that started in one time bucket ``[start, start + bucket)`` and their totals:
+    ``session_activity``'s unit, which the Sessions view's charts draw."""
+
+    start: datetime
+    sessions: int
+    traces: int
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    total_cost: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +169,8 @@ class TraceFilter:
 
     ``tags``: the trace has all of them. ``environments``: any of them. The timestamp range is
     ``[from_timestamp, to_timestamp)``, as Langfuse defines it. ``ids``: any of these trace ids.
+    ``has_errors`` (the UI's level filter): traces with (True) or without (False) an observation at
+    level ERROR.
     """
 
     session_id: str | None = None
@@ -144,6 +183,7 @@ class TraceFilter:
     release: str | None = None
     version: str | None = None
     ids: tuple[str, ...] = ()
+    has_errors: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +379,23 @@ class Store(Protocol):
         """A session's aggregates and a page of its traces in timestamp order."""
         ...
 
+    def session_activity(
+        self, project_id: str, filter: SessionFilter = SessionFilter(), *, bucket_seconds: int = 3600
+    ) -> tuple[ActivityBucket, ...]:
+        """The sessions ``filter`` selects, grouped by the ``bucket_seconds`` bucket (counted from the
+        epoch) of their first activity, oldest first; buckets without sessions are left out. From the
+        sessions' aggregates: never scans traces."""
+        ...
+
+    def set_bookmark(self, project_id: str, session_id: str, bookmarked: bool) -> None:
+        """Bookmark a session (or remove its bookmark); idempotent. ``NotFound`` for a session
+        that does not exist when bookmarking; removing a bookmark never fails."""
+        ...
+
+    def bookmarked_sessions(self, project_id: str, session_ids: Sequence[str]) -> frozenset[str]:
+        """Which of ``session_ids`` are bookmarked."""
+        ...
+
     def list_traces(
         self,
         project_id: str,
@@ -403,6 +460,7 @@ class Store(Protocol):
 
 __all__ = [
     "TRACE_CLAIMS_ID",
+    "ActivityBucket",
     "ListedScore",
     "ObservationFilter",
     "Page",

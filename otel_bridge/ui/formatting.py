@@ -33,12 +33,14 @@ def _aware(moment: datetime) -> datetime:
 
 
 def duration(seconds: float | None) -> str:
-    """``850 ms``, ``2.35 s``, ``4 min 05 s``, ``2 h 03 min``: precise where it is short."""
+    """``42 µs``, ``850 ms``, ``2.35 s``, ``4 min 05 s``, ``2 h 03 min``: precise where it is short."""
     if seconds is None:
         return "—"
     if seconds < 0:
         # Clocks of different hosts disagree; a negative span is their skew, not a time.
-        return "0 ms"
+        return "0 µs"
+    if seconds < 0.000_999_5:  # what would round to "1 ms" and below reads in microseconds
+        return f"{seconds * 1_000_000:.0f} µs"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 60:
@@ -74,8 +76,31 @@ def from_nanos(value: int) -> datetime:
     return nanos_to_datetime(value)
 
 
+def day_time(moment: datetime | None) -> str:
+    """``2025-01-31 12:00`` (UTC, to the minute): the Sessions table's compact time."""
+    if moment is None:
+        return "—"
+    return _aware(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def compact(count: int | float) -> str:
+    """``950``, ``12.3k``, ``4.5M``: a chart axis's number."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(count) >= size:
+            return f"{count / size:.3g}{suffix}"
+    return f"{count:.3g}" if isinstance(count, float) else str(count)
+
+
+def input_time(moment: datetime | None) -> str:
+    """The value of an ``<input type="datetime-local">`` (UTC, to the minute); empty for none."""
+    return "" if moment is None else _aware(moment).strftime("%Y-%m-%dT%H:%M")
+
+
 FILTERS = {
     "from_nanos": from_nanos,
+    "input_time": input_time,
+    "day_time": day_time,
+    "compact": compact,
     "utc": utc,
     "iso": iso,
     "duration": duration,
@@ -83,4 +108,16 @@ FILTERS = {
     "cost": cost,
 }
 
-__all__ = ["FILTERS", "SMALLEST_COST", "cost", "duration", "from_nanos", "iso", "tokens", "utc"]
+__all__ = [
+    "FILTERS",
+    "SMALLEST_COST",
+    "compact",
+    "cost",
+    "day_time",
+    "duration",
+    "from_nanos",
+    "input_time",
+    "iso",
+    "tokens",
+    "utc",
+]

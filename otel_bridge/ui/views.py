@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from otel_bridge.model import Observation
-from otel_bridge.store import TraceSummary
 from otel_bridge.translate.payloads import resolve_payload
 
 #: Text longer than this (characters or lines) starts collapsed, behind its first line.
@@ -93,15 +92,13 @@ class PayloadView:
 
 @dataclass(frozen=True, slots=True)
 class TreeRow:
-    """One observation in a trace tree: its depth, its start relative to the trace's, its payloads."""
+    """One observation in a trace tree: its depth, its start relative to the trace's, and whether its
+    parent never arrived (``orphan``: it names a parent the trace does not hold)."""
 
     observation: Observation
     depth: int
     offset_seconds: float
-    input: PayloadView
-    output: PayloadView
-    metadata: PayloadView
-    model_parameters: PayloadView
+    orphan: bool = False
 
     @property
     def indent(self) -> int:
@@ -112,20 +109,6 @@ class TreeRow:
     def duration_seconds(self) -> float:
         """From start to end."""
         return (self.observation.end_time - self.observation.start_time).total_seconds()
-
-
-@dataclass(frozen=True, slots=True)
-class Turn:
-    """One trace of a session, read as one exchange of the conversation."""
-
-    summary: TraceSummary
-    input: PayloadView
-    output: PayloadView
-
-
-def turn(summary: TraceSummary) -> Turn:
-    """A session's trace with its input and output ready to show."""
-    return Turn(summary, payload_view(summary.trace.input), payload_view(summary.trace.output))
 
 
 def text(value: str) -> Text:
@@ -225,42 +208,37 @@ def _call_text(call: Any) -> str:
 def observation_tree(observations: Iterable[Observation], trace_start: datetime) -> list[TreeRow]:
     """The observations depth first, children by start time under their parent.
 
-    An observation whose parent is not in the trace (it never arrived) is shown as a root, and so is
-    one caught in a parent cycle (span ids are chosen by clients): nothing stored is left out. The
-    walk keeps its own stack, so a pathologically deep trace cannot exhaust Python's recursion.
+    An observation whose parent is not in the trace (it never arrived) is shown as a root at the top,
+    marked ``orphan``, before the trace's own roots; one caught in a parent cycle (span ids are chosen
+    by clients) is shown as a root after them: nothing stored is left out. The walk keeps its own
+    stack, so a pathologically deep trace cannot exhaust Python's recursion.
     """
     ordered = sorted(observations, key=lambda o: (o.start_time, o.id))
     known = {o.id for o in ordered}
     children: dict[str | None, list[Observation]] = {}
+    orphans: list[Observation] = []
     for observation in ordered:
         parent = observation.parent_observation_id
-        if parent not in known or parent == observation.id:
+        if parent is not None and parent not in known:
+            orphans.append(observation)
+            continue
+        if parent == observation.id:
             parent = None
         children.setdefault(parent, []).append(observation)
+    orphan_ids = {o.id for o in orphans}
     rows: list[TreeRow] = []
     placed: set[str] = set()
-    for start in [*children.get(None, ()), *ordered]:
+    for start in [*orphans, *children.get(None, ()), *ordered]:
         stack = [(start, 0)]
         while stack:
             observation, depth = stack.pop()
             if observation.id in placed:
                 continue
             placed.add(observation.id)
-            rows.append(_row(observation, depth, trace_start))
+            offset = (observation.start_time - trace_start).total_seconds()
+            rows.append(TreeRow(observation, depth, offset, observation.id in orphan_ids))
             stack.extend((child, depth + 1) for child in reversed(children.get(observation.id, ())))
     return rows
-
-
-def _row(observation: Observation, depth: int, trace_start: datetime) -> TreeRow:
-    return TreeRow(
-        observation=observation,
-        depth=depth,
-        offset_seconds=(observation.start_time - trace_start).total_seconds(),
-        input=payload_view(observation.input),
-        output=payload_view(observation.output),
-        metadata=json_view(observation.metadata),
-        model_parameters=json_view(observation.model_parameters),
-    )
 
 
 __all__ = [
@@ -273,12 +251,10 @@ __all__ = [
     "PayloadView",
     "Text",
     "TreeRow",
-    "Turn",
     "chat_messages",
     "json_view",
     "observation_tree",
     "payload_view",
     "text",
     "to_json",
-    "turn",
 ]

@@ -68,18 +68,20 @@ class ApiClient:
         params: dict[str, Any] | Sequence[tuple[str, Any]] | None = None,
         body: bytes = b"",
         content_type: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Response:
-        """One request, run to completion on the client's loop."""
+        """One request, run to completion on the client's loop (``headers``: more of them)."""
         pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
         query = urlencode(
             [(k, v) for k, value in pairs for v in (value if isinstance(value, list) else [value])]
         )
-        headers: dict[str, str] = {}
+        sent: dict[str, str] = {}
         if self.authorization is not None:
-            headers["authorization"] = self.authorization
+            sent["authorization"] = self.authorization
         if content_type is not None:
-            headers["content-type"] = content_type
-        return self._asgi.request(method, path, query=query, headers=headers, body=body)
+            sent["content-type"] = content_type
+        sent.update(headers or {})
+        return self._asgi.request(method, path, query=query, headers=sent, body=body)
 
 
 @dataclass

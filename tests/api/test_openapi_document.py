@@ -20,7 +20,7 @@ class TestShippedDocument:
 
     def test_small(self) -> None:
         """Only the referenced schemas ship, not Langfuse's whole 500 KB spec."""
-        assert len(SHIPPED.read_bytes()) < 200_000
+        assert len(SHIPPED.read_bytes()) < 250_000
 
     def test_every_schema_compiles(self) -> None:
         """Every component converts to a valid Draft 2020-12 schema, strict or not."""

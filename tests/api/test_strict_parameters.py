@@ -64,6 +64,17 @@ VALID_VALUES = {
     "cursor": "eyJvZmZzZXQiOiAwfQ",  # {"offset": 0}, the first page's cursor
     "observationId": GENERATION_1,
     "parseIoAsJson": "true",
+    "range": "day",
+    "tag": "beta",
+    "env": "default",
+    "q": "chat",
+    "min": "1",
+    "errors": "no",
+    "bookmarked": "yes",
+    "refresh": "30",
+    "idle": "10",
+    "session": SESSION,
+    "observation": GENERATION_1,
 }
 
 METRICS_QUERY = (
@@ -92,6 +103,16 @@ ROUTE_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("/api/public/v3/scores", "valueMax"): {"valueMax": "1", "dataType": "NUMERIC"},
     ("/api/public/v3/scores", "value"): {"value": "1", "dataType": "NUMERIC"},
 }
+for view in ("/sessions", "/traces"):  # the UI's views: from/to go with range=custom
+    for name in ("from", "to"):
+        ROUTE_VALUES[(view, name)] = {
+            "range": "custom",
+            "from": "2020-01-01T00:00:00Z",
+            "to": "2100-01-01T00:00:00Z",
+        }
+ROUTE_VALUES[("/traces", "sort")] = {"sort": "timestamp"}
+ROUTE_VALUES[("/traces", "level")] = {"level": "ok"}
+
 #: Documented by Langfuse, refused here with a 400 that names the parameter and says why.
 REFUSED = {
     ("/api/public/v2/scores", "filter"),  # scores filter by their own parameters

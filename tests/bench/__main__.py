@@ -19,6 +19,7 @@ MODULES = (
     "tests.bench.bench_replicas",
     "tests.bench.bench_forward",
     "tests.bench.bench_sdk",
+    "tests.bench.bench_ui",
 )
 
 

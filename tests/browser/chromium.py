@@ -1,43 +1,45 @@
-"""Headless Chromium driven from its command line: the page's DOM after it loaded (``--dump-dom``)
-and screenshots. No driver library: each call is one short browser process with its own profile.
+"""Debian's Chromium driven by Playwright (``pip install playwright``, in the dev extra): the browser
+binary is the system's (``executable_path``), Playwright's own browser download is never used.
 
-Keys travel in the URL (``http://pk:sk@host/…``): for a top-level navigation Chromium keeps them
-and answers the UI's ``401`` + ``WWW-Authenticate: Basic`` challenge with them, as a person signing
-in through the browser's dialog would. Without them (or with wrong ones) headless Chromium cannot
-answer the challenge: it prints no DOM and logs ``net::ERR_INVALID_AUTH_CREDENTIALS``.
-
-Chromium is a prerequisite (Debian: ``apt-get install -y chromium``). Without it the browser tests
-skip, saying how to install it; under ``CI=true`` they fail instead (the PostgreSQL rule of
-``tests/support/databases.py``).
+Chromium and Playwright are prerequisites (``apt-get install -y chromium``; ``make install``). Without
+them the browser tests skip, saying how to get them; under ``CI=true`` they fail instead (the
+PostgreSQL rule of ``tests/support/databases.py``), and ``.ci/run`` installs Chromium.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import urllib.parse
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.databases import in_ci
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 #: Binary names, most likely first (Debian's package installs ``chromium``).
 BINARIES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = "the browser tests need Chromium: apt-get install -y chromium"
-#: A cold start of Chromium on a loaded 2-core machine takes seconds; page loads are local.
-TIMEOUT_SECONDS = 120
+PLAYWRIGHT_HINT = "the browser tests need Playwright: make install (the dev extra has it)"
 FLAGS = (
-    "--headless=new",
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
     "--disable-gpu",
     "--disable-dev-shm-usage",
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-extensions",
-    "--hide-scrollbars",
 )
+#: Page loads are local, but a cold Chromium on a loaded 2-core machine takes seconds.
+TIMEOUT_MS = 60_000
+
+
+def _missing(hint: str) -> None:
+    if in_ci():
+        pytest.fail(f"CI=true: {hint}", pytrace=False)
+    pytest.skip(hint)
 
 
 def find_chromium() -> str:
@@ -46,45 +48,25 @@ def find_chromium() -> str:
         path = shutil.which(name)
         if path is not None:
             return path
-    if in_ci():
-        pytest.fail(f"CI=true: {INSTALL_HINT}", pytrace=False)
-    pytest.skip(INSTALL_HINT)
+    _missing(INSTALL_HINT)
+    raise AssertionError("unreachable")
 
 
-def signed_in(base_url: str, public_key: str, secret_key: str, path: str) -> str:
-    """``base_url`` + ``path`` with the keys as the URL's user name and password."""
-    scheme, _, host = base_url.partition("://")
-    user = urllib.parse.quote(public_key, safe="")
-    password = urllib.parse.quote(secret_key, safe="")
-    return f"{scheme}://{user}:{password}@{host}{path}"
+@contextmanager
+def launched() -> Iterator[Browser]:
+    """Headless Chromium under Playwright, closed afterwards."""
+    binary = find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing(PLAYWRIGHT_HINT)
+        raise
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=binary, headless=True, args=list(FLAGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
-@dataclass(frozen=True)
-class Chromium:
-    """One Chromium binary and a profile directory of its own."""
-
-    binary: str
-    profile: Path
-
-    def run(self, url: str, *flags: str) -> subprocess.CompletedProcess[str]:
-        """Chromium on ``url`` with ``flags``, to its exit (asserted 0)."""
-        result = subprocess.run(
-            [self.binary, *FLAGS, f"--user-data-dir={self.profile}", *flags, url],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-        )
-        assert result.returncode == 0, f"chromium failed ({result.returncode}):\n{result.stderr[-3000:]}"
-        return result
-
-    def dom(self, url: str) -> str:
-        """The page's DOM, serialized once it has loaded."""
-        dom = self.run(url, "--dump-dom").stdout
-        assert dom.strip(), "chromium printed no DOM"
-        return dom
-
-    def screenshot(self, url: str, path: Path, width: int = 1280, height: int = 900) -> Path:
-        """A PNG of the page's first ``width`` × ``height`` pixels."""
-        self.run(url, f"--screenshot={path}", f"--window-size={width},{height}")
-        return path
+__all__ = ["FLAGS", "INSTALL_HINT", "PLAYWRIGHT_HINT", "TIMEOUT_MS", "find_chromium", "launched"]

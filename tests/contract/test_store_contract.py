@@ -22,6 +22,12 @@ def at(seconds: float) -> datetime:
     return nanos_to_datetime(T0 + int(seconds * SECOND))
 
 
+def datetime_of_bucket(moment: datetime, bucket_seconds: int) -> datetime:
+    """The start of the bucket (counted from the epoch) that holds ``moment``."""
+    nanos = int(moment.timestamp()) // bucket_seconds * bucket_seconds * SECOND
+    return nanos_to_datetime(nanos)
+
+
 def without_cost(observation: Observation) -> Observation:
     """Costs are stored as integer nano-dollars: compare them apart, approximately."""
     return dataclasses.replace(observation, cost=None)
@@ -299,6 +305,95 @@ class TestListSessions:
         assert self.ids(store, project_id, SessionFilter(user_id="ann", min_trace_count=2)) == ["alpha"]
 
     @pytest.mark.usefixtures("sessions")
+    def test_sorts_by_every_column(self, store: Store, project_id: str) -> None:
+        """The Sessions view's other columns sort too: label lists by their sorted JSON text (so
+        ``["ann","ben"]`` before ``["ann"]``, unlike tuples), ids by code point."""
+        assert self.ids(store, project_id, order_by="id", descending=False) == ["alpha", "beta", "gamma"]
+        assert self.ids(store, project_id, order_by="observation_count") == ["gamma", "alpha", "beta"]
+        assert self.ids(store, project_id, order_by="input_tokens") == ["gamma", "beta", "alpha"]
+        assert self.ids(store, project_id, order_by="output_tokens", descending=False) == [
+            "alpha",
+            "beta",
+            "gamma",
+        ]
+        assert self.ids(store, project_id, order_by="user_ids", descending=False) == [
+            "alpha",
+            "beta",
+            "gamma",
+        ]
+        assert self.ids(store, project_id, order_by="environments", descending=False) == [
+            "alpha",
+            "gamma",
+            "beta",
+        ]
+        assert self.ids(store, project_id, order_by="tags") == ["gamma", "beta", "alpha"]
+        store.write_batch(
+            project_id, translate(record(9, 900, start=5, end=6, session__id="Zeta", error=True))
+        )
+        assert self.ids(store, project_id, order_by="error_count")[0] == "Zeta"
+        assert self.ids(store, project_id, order_by="id", descending=False)[0] == "Zeta"
+
+    @pytest.mark.usefixtures("sessions")
+    def test_filters_by_substring_and_errors(self, store: Store, project_id: str) -> None:
+        """``id_contains`` is a case-sensitive substring; ``has_errors`` splits by the error count."""
+        store.write_batch(
+            project_id, translate(record(9, 900, start=5, end=6, session__id="a%_b", error=True))
+        )
+        assert self.ids(store, project_id, SessionFilter(id_contains="amm")) == ["gamma"]
+        assert self.ids(store, project_id, SessionFilter(id_contains="a")) == [
+            "gamma",
+            "alpha",
+            "beta",
+            "a%_b",
+        ]
+        assert self.ids(store, project_id, SessionFilter(id_contains="AMM")) == []
+        assert self.ids(store, project_id, SessionFilter(id_contains="%_")) == ["a%_b"]
+        assert self.ids(store, project_id, SessionFilter(has_errors=True)) == ["a%_b"]
+        assert self.ids(store, project_id, SessionFilter(has_errors=False)) == ["gamma", "alpha", "beta"]
+        assert self.ids(store, project_id, SessionFilter(has_errors=True, id_contains="z")) == []
+
+    @pytest.mark.usefixtures("sessions")
+    def test_activity_buckets_sum_the_filtered_sessions(self, store: Store, project_id: str) -> None:
+        """Buckets of first activity, oldest first, each with its sessions' traces, tokens and cost;
+        empty buckets are left out; the filter applies."""
+        costs = {s.id: s.total_cost for s in store.list_sessions(project_id).items}
+        buckets = store.session_activity(project_id, bucket_seconds=100)
+        origin = datetime_of_bucket(at(0), 100)
+        assert [(b.start - origin).total_seconds() for b in buckets] == [0, 200]
+        first, last = buckets
+        assert (first.sessions, first.traces, first.input_tokens, first.output_tokens) == (2, 3, 1000, 10)
+        assert first.total_tokens == 1010
+        assert first.total_cost == pytest.approx(costs["alpha"] + costs["beta"], abs=1e-9)
+        assert (last.sessions, last.traces, last.total_tokens) == (1, 3, 1515)
+        one = store.session_activity(project_id, SessionFilter(user_id="cid"), bucket_seconds=86400)
+        assert [(b.sessions, b.traces) for b in one] == [(1, 3)]
+        assert store.session_activity(project_id, SessionFilter(user_id="nobody")) == ()
+
+    @pytest.mark.usefixtures("sessions")
+    def test_bookmarks(self, store: Store, project_id: str) -> None:
+        """A bookmark is set and removed idempotently, filters the listing, is the project's own,
+        and needs the session to exist."""
+        store.set_bookmark(project_id, "beta", True)
+        store.set_bookmark(project_id, "beta", True)
+        store.set_bookmark(project_id, "gamma", True)
+        assert store.bookmarked_sessions(project_id, ["alpha", "beta", "gamma", "x"]) == {"beta", "gamma"}
+        assert self.ids(store, project_id, SessionFilter(bookmarked=True)) == ["gamma", "beta"]
+        assert self.ids(store, project_id, SessionFilter(bookmarked=False)) == ["alpha"]
+        marked = store.session_activity(project_id, SessionFilter(bookmarked=True), bucket_seconds=100)
+        assert [b.sessions for b in marked] == [1, 1]
+        store.set_bookmark(project_id, "gamma", False)
+        store.set_bookmark(project_id, "gamma", False)
+        assert store.bookmarked_sessions(project_id, ["gamma", "beta"]) == {"beta"}
+        assert store.bookmarked_sessions(project_id, []) == frozenset()
+        other = store.create_project("other").project.id
+        assert store.bookmarked_sessions(other, ["beta"]) == frozenset()
+        assert store.list_sessions(other, SessionFilter(bookmarked=True)).total == 0
+        with pytest.raises(NotFound):
+            store.set_bookmark(other, "beta", True)
+        with pytest.raises(NotFound):
+            store.set_bookmark(project_id, "nope", True)
+
+    @pytest.mark.usefixtures("sessions")
     def test_paginates_with_total(self, store: Store, project_id: str) -> None:
         """Offset pagination reports the total of the whole listing on every page."""
         first = store.list_sessions(project_id, limit=2)
@@ -347,6 +442,14 @@ class TestListTraces:
         assert self.ids(store, project_id, TraceFilter(version="v2")) == [2]
         assert self.ids(store, project_id, TraceFilter(user_id="ann", session_id="s2")) == [3]
         assert self.ids(store, project_id, TraceFilter(ids=(trace_id(1), trace_id(4), "none"))) == [4, 1]
+
+    @pytest.mark.usefixtures("traces")
+    def test_error_filter(self, store: Store, project_id: str) -> None:
+        """``has_errors`` splits traces by whether an observation is at level ERROR."""
+        store.write_batch(project_id, translate(record(5, 500, start=40, end=41, error=True)))
+        assert self.ids(store, project_id, TraceFilter(has_errors=True)) == [5]
+        assert self.ids(store, project_id, TraceFilter(has_errors=False)) == [4, 3, 2, 1]
+        assert self.ids(store, project_id, TraceFilter(has_errors=True, user_id="ann")) == []
 
     @pytest.mark.usefixtures("traces")
     def test_order_by_and_pages(self, store: Store, project_id: str) -> None:

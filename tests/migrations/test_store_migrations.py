@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from otel_bridge import cli
 from otel_bridge.store.sql import migrations, schema
 
-TABLES = {"projects", "contents", "observations", "traces", "sessions", "forwarding", "scores"}
+TABLES = {"projects", "contents", "observations", "traces", "sessions", "forwarding", "scores", "bookmarks"}
 
 
 def tables(engine: sa.Engine) -> set[str]:

@@ -22,6 +22,7 @@ from otel_bridge.errors import NotFound
 from otel_bridge.model import Observation, Score, Session, nanos_to_datetime
 from otel_bridge.store import (
     TRACE_CLAIMS_ID,
+    ActivityBucket,
     ListedScore,
     ObservationFilter,
     Page,
@@ -39,7 +40,7 @@ from otel_bridge.store import (
     TraceSummary,
 )
 from otel_bridge.store import keys as project_keys
-from otel_bridge.store.aggregates import SessionTotals, nanos_to_usd, resolve_with_aggregates
+from otel_bridge.store.aggregates import NANOS_PER_USD, SessionTotals, nanos_to_usd, resolve_with_aggregates
 from otel_bridge.store.memory.filters import (
     observations_matching,
     session_sort_key,
@@ -76,6 +77,7 @@ class _Tenant:
     traces: dict[str, StoredTrace] = field(default_factory=dict)
     sessions: dict[str, SessionTotals] = field(default_factory=dict)
     scores: dict[str, Score] = field(default_factory=dict)
+    bookmarks: set[str] = field(default_factory=set)
 
 
 class InMemoryStore:
@@ -219,7 +221,8 @@ class InMemoryStore:
     ) -> Page[Session]:
         """Sessions with their aggregates."""
         with self._lock:
-            found = sessions_matching(filter, self._tenant(project_id).sessions)
+            tenant = self._tenant(project_id)
+            found = sessions_matching(filter, tenant.sessions, tenant.bookmarks)
         found.sort(key=session_sort_key(order_by), reverse=descending)
         page = found[offset : offset + limit]
         return Page(tuple(entry.totals.session(entry.id) for entry in page), len(found))
@@ -237,6 +240,58 @@ class InMemoryStore:
         traces.sort(key=lambda t: (t.resolved.start_ns, t.resolved.trace.id))
         items = tuple(_summary(t) for t in traces[offset : offset + limit])
         return SessionDetail(totals.session(session_id), Page(items, totals.trace_count))
+
+    def session_activity(
+        self,
+        project_id: str,
+        filter: SessionFilter = SessionFilter(),  # noqa: B008 - a frozen value, safe as a default
+        *,
+        bucket_seconds: int = 3600,
+    ) -> tuple[ActivityBucket, ...]:
+        """The filtered sessions by bucket of their first activity, oldest first."""
+        bucket_ns = bucket_seconds * 1_000_000_000
+        with self._lock:
+            tenant = self._tenant(project_id)
+            found = sessions_matching(filter, tenant.sessions, tenant.bookmarks)
+        # Per bucket: sessions, traces, input, output and total tokens, cost in nano-dollars.
+        buckets: dict[int, list[int]] = {}
+        for entry in found:
+            t = entry.totals
+            sums = buckets.setdefault(t.first_activity_ns // bucket_ns, [0] * 6)
+            for position, value in enumerate(
+                (1, t.trace_count, t.input_tokens, t.output_tokens, t.total_tokens, t.total_cost_nanos)
+            ):
+                sums[position] += value
+        return tuple(
+            ActivityBucket(
+                start=nanos_to_datetime(index * bucket_ns),
+                sessions=count,
+                traces=traces,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                total_tokens=total_tokens,
+                total_cost=cost / NANOS_PER_USD,
+            )
+            for index, (count, traces, input_tokens, output_tokens, total_tokens, cost) in sorted(
+                buckets.items()
+            )
+        )
+
+    def set_bookmark(self, project_id: str, session_id: str, bookmarked: bool) -> None:
+        """Bookmark a session (``NotFound`` when there is none) or remove its bookmark."""
+        with self._lock:
+            tenant = self._tenants.setdefault(project_id, _Tenant())
+            if not bookmarked:
+                tenant.bookmarks.discard(session_id)
+                return
+            if session_id not in tenant.sessions:
+                raise NotFound(f"no session {session_id}")
+            tenant.bookmarks.add(session_id)
+
+    def bookmarked_sessions(self, project_id: str, session_ids: Sequence[str]) -> frozenset[str]:
+        """Which of ``session_ids`` are bookmarked."""
+        with self._lock:
+            return frozenset(self._tenant(project_id).bookmarks.intersection(session_ids))
 
     def list_traces(
         self,

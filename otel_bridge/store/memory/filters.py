@@ -4,13 +4,14 @@ of NULLs (first when ascending, as SQLite sorts them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import partial
 from typing import Any, NamedTuple
 
 from otel_bridge.model import datetime_to_nanos
 from otel_bridge.store import TRACE_CLAIMS_ID, ObservationFilter, SessionFilter, TraceFilter, given_filters
 from otel_bridge.store.aggregates import ResolvedTrace, SessionTotals, usd_to_nanos
+from otel_bridge.store.json_text import to_json
 from otel_bridge.store.memory.prepare import StoredSpan, StoredTrace
 
 
@@ -19,6 +20,7 @@ class SessionEntry(NamedTuple):
 
     id: str
     totals: SessionTotals
+    bookmarked: bool = False
 
 
 def _nanos(moment: Any) -> int:
@@ -44,6 +46,9 @@ SESSION_TESTS: Mapping[str, Callable[[Any, SessionEntry], bool]] = {
     "min_trace_count": lambda count, s: s.totals.trace_count >= count,
     "min_cost": lambda usd, s: s.totals.total_cost_nanos >= _usd(usd),
     "max_cost": lambda usd, s: s.totals.total_cost_nanos <= _usd(usd),
+    "id_contains": lambda part, s: part in s.id,
+    "has_errors": lambda errors, s: (s.totals.error_count > 0) == errors,
+    "bookmarked": lambda wanted, s: s.bookmarked == wanted,
 }
 #: ``TraceFilter``'s fields.
 TRACE_TESTS: Mapping[str, Callable[[Any, ResolvedTrace], bool]] = {
@@ -57,6 +62,7 @@ TRACE_TESTS: Mapping[str, Callable[[Any, ResolvedTrace], bool]] = {
     "release": lambda release, t: t.trace.release == release,
     "version": lambda version, t: t.trace.version == version,
     "ids": lambda ids, t: t.trace.id in ids,
+    "has_errors": lambda errors, t: (t.error_count > 0) == errors,
 }
 
 
@@ -89,10 +95,14 @@ def _tests_of(
     return [partial(tests[field], value) for field, value in given_filters(filter).items()]
 
 
-def sessions_matching(filter: SessionFilter, sessions: Mapping[str, SessionTotals]) -> list[SessionEntry]:
-    """The sessions ``filter`` selects."""
+def sessions_matching(
+    filter: SessionFilter, sessions: Mapping[str, SessionTotals], bookmarks: Collection[str] = ()
+) -> list[SessionEntry]:
+    """The sessions ``filter`` selects (``bookmarks``: the ids bookmarked)."""
     tests = _tests_of(SESSION_TESTS, filter)
-    entries = (SessionEntry(session_id, totals) for session_id, totals in sessions.items())
+    entries = (
+        SessionEntry(session_id, totals, session_id in bookmarks) for session_id, totals in sessions.items()
+    )
     return [entry for entry in entries if all(test(entry) for test in tests)]
 
 
@@ -120,20 +130,33 @@ def observations_matching(
     return found
 
 
-_SESSION_ORDER: Mapping[str, Callable[[SessionTotals], int]] = {
-    "last_activity": lambda s: s.last_activity_ns,
-    "created": lambda s: s.first_activity_ns,
-    "trace_count": lambda s: s.trace_count,
-    "duration": lambda s: s.duration_ns,
-    "tokens": lambda s: s.total_tokens,
-    "cost": lambda s: s.total_cost_nanos,
+def _json_list(values: Iterable[str]) -> str:
+    """A label set as the SQL store keeps it (the sorted list's JSON text), which is what it sorts."""
+    return to_json(sorted(values))
+
+
+_SESSION_ORDER: Mapping[str, Callable[[SessionEntry], Any]] = {
+    "last_activity": lambda s: s.totals.last_activity_ns,
+    "created": lambda s: s.totals.first_activity_ns,
+    "trace_count": lambda s: s.totals.trace_count,
+    "duration": lambda s: s.totals.duration_ns,
+    "tokens": lambda s: s.totals.total_tokens,
+    "cost": lambda s: s.totals.total_cost_nanos,
+    "id": lambda s: s.id,
+    "observation_count": lambda s: s.totals.observation_count,
+    "input_tokens": lambda s: s.totals.input_tokens,
+    "output_tokens": lambda s: s.totals.output_tokens,
+    "error_count": lambda s: s.totals.error_count,
+    "user_ids": lambda s: _json_list(s.totals.user_ids),
+    "environments": lambda s: _json_list(s.totals.environments),
+    "tags": lambda s: _json_list(s.totals.tags),
 }
 
 
-def session_sort_key(order_by: str) -> Callable[[SessionEntry], tuple[int, str]]:
+def session_sort_key(order_by: str) -> Callable[[SessionEntry], tuple[Any, str]]:
     """The sort key of ``list_sessions`` by ``order_by``, ties broken by session id."""
     key = _SESSION_ORDER[order_by]
-    return lambda entry: (key(entry.totals), entry.id)
+    return lambda entry: (key(entry), entry.id)
 
 
 def _nulls_first(value: Any) -> tuple[bool, Any]:

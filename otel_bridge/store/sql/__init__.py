@@ -9,8 +9,8 @@ This façade composes the package's modules, one job each:
   in decode workers) and ``writes.py``/``sessions.py``: the other half, the write transaction;
 - ``rows.py`` (span → row), ``content.py`` (content addressing), ``decode.py`` (row → model),
   ``columns.py`` (named column positions) and ``schema.py`` (the tables; ``migrations/``);
-- ``reads.py`` and ``filters.py``: the reads; ``projects.py``: projects and their keys;
-  ``forwarding.py``: the forwarder's spool state;
+- ``reads.py`` and ``filters.py``: the reads; ``activity.py``: the UI's chart buckets and bookmarks;
+  ``projects.py``: projects and their keys; ``forwarding.py``: the forwarder's spool state;
   ``scores.py``: scores;
   ``errors.py``: which write failures are worth retrying.
 """
@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from otel_bridge.model import Observation, Score, Session
 from otel_bridge.store import (
+    ActivityBucket,
     ListedScore,
     ObservationFilter,
     Page,
@@ -40,7 +41,7 @@ from otel_bridge.store import (
     TraceOrder,
     TraceSummary,
 )
-from otel_bridge.store.sql import projects, scores
+from otel_bridge.store.sql import activity, projects, scores
 from otel_bridge.store.sql.checkpointer import CHECKPOINT_INTERVAL
 from otel_bridge.store.sql.dialects import Dialect
 from otel_bridge.store.sql.engine import Connections, make_engine
@@ -160,6 +161,25 @@ class SqlStore:
     ) -> SessionDetail:
         """A session's aggregates and a page of its traces in timestamp order."""
         return self._reader.get_session(project_id, session_id, offset=offset, limit=limit)
+
+    def session_activity(
+        self,
+        project_id: str,
+        filter: SessionFilter = SessionFilter(),  # noqa: B008 - a frozen value, safe as a default
+        *,
+        bucket_seconds: int = 3600,
+    ) -> tuple[ActivityBucket, ...]:
+        """The filtered sessions by bucket of first activity, from the sessions table alone."""
+        conditions = self._reader.session_conditions(project_id, filter)
+        return activity.session_activity(self._db, conditions, bucket_seconds)
+
+    def set_bookmark(self, project_id: str, session_id: str, bookmarked: bool) -> None:
+        """Bookmark a session or remove its bookmark."""
+        activity.set_bookmark(self._db, project_id, session_id, bookmarked, self._clock())
+
+    def bookmarked_sessions(self, project_id: str, session_ids: Sequence[str]) -> frozenset[str]:
+        """Which of ``session_ids`` are bookmarked."""
+        return activity.bookmarked_sessions(self._db, project_id, session_ids)
 
     def list_traces(
         self,

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from otel_bridge.model import datetime_to_nanos
 from otel_bridge.store import ObservationFilter, SessionFilter, TraceFilter, given_filters
 from otel_bridge.store.aggregates import usd_to_nanos
-from otel_bridge.store.sql.dialects import Dialect
-from otel_bridge.store.sql.schema import observations, sessions, traces
+from otel_bridge.store.sql.dialects import Dialect, PostgresDialect
+from otel_bridge.store.sql.schema import bookmarks, observations, sessions, traces
 
 
 class Scope(NamedTuple):
@@ -67,6 +67,30 @@ def _prefix(column: Column) -> Clause:
     return lambda prefix, _: sa.func.substr(column, 1, len(prefix)) == prefix
 
 
+def _contains(column: Column) -> Clause:
+    # instr/strpos, not LIKE: exact and case-sensitive on both databases, no wildcards to escape.
+    def clause(part: str, scope: Scope) -> sa.ColumnElement[bool]:
+        find = sa.func.strpos if isinstance(scope.dialect, PostgresDialect) else sa.func.instr
+        return find(column, part) > 0
+
+    return clause
+
+
+def _positive_if(column: Column) -> Clause:
+    """``column > 0`` when the value is True, ``column = 0`` when False."""
+    return lambda wanted, _: column > 0 if wanted else column == 0
+
+
+def _bookmarked(column: Column) -> Clause:
+    """A session the project bookmarked (True) or did not (False)."""
+
+    def clause(wanted: bool, scope: Scope) -> sa.ColumnElement[bool]:
+        marked = sa.select(bookmarks.c.session_id).where(bookmarks.c.project_id == scope.project_id)
+        return column.in_(marked) if wanted else column.not_in(marked)
+
+    return clause
+
+
 def _holds(column: Column) -> Clause:
     """A JSON array column that holds the value."""
     return lambda value, scope: scope.dialect.json_array_contains(column, value)
@@ -111,6 +135,9 @@ SESSION_CLAUSES: Mapping[str, Clause] = {
     "min_trace_count": _at_least(_s.trace_count),
     "min_cost": _usd_at_least(_s.total_cost_nanos),
     "max_cost": _usd_at_most(_s.total_cost_nanos),
+    "id_contains": _contains(_s.id),
+    "has_errors": _positive_if(_s.error_count),
+    "bookmarked": _bookmarked(_s.id),
 }
 #: ``TraceFilter``'s fields.
 TRACE_CLAUSES: Mapping[str, Clause] = {
@@ -124,6 +151,7 @@ TRACE_CLAUSES: Mapping[str, Clause] = {
     "release": _equals(_t.release),
     "version": _equals(_t.version),
     "ids": _one_of(_t.id),
+    "has_errors": _positive_if(_t.error_count),
 }
 #: ``ObservationFilter``'s fields.
 OBSERVATION_CLAUSES: Mapping[str, Clause] = {

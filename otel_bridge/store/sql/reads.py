@@ -29,7 +29,7 @@ from otel_bridge.store import (
 from otel_bridge.store.sql.columns import FACTS
 from otel_bridge.store.sql.content import OBSERVATION_CONTENT_COLUMNS, TRACE_CONTENT_COLUMNS, ContentReader
 from otel_bridge.store.sql.decode import decode_observation, decode_session, decode_trace_summary
-from otel_bridge.store.sql.dialects import PROJECT_PARAM, Dialect
+from otel_bridge.store.sql.dialects import PROJECT_PARAM, Dialect, PostgresDialect
 from otel_bridge.store.sql.engine import Connections
 from otel_bridge.store.sql.filters import (
     OBSERVATION_CLAUSES,
@@ -51,6 +51,14 @@ _SESSION_ORDER: Mapping[str, sa.Column[Any]] = {
     "duration": sessions.c.duration_ns,
     "tokens": sessions.c.total_tokens,
     "cost": sessions.c.total_cost_nanos,
+    "id": sessions.c.id,
+    "observation_count": sessions.c.observation_count,
+    "input_tokens": sessions.c.input_tokens,
+    "output_tokens": sessions.c.output_tokens,
+    "error_count": sessions.c.error_count,
+    "user_ids": sessions.c.user_ids,
+    "environments": sessions.c.environments,
+    "tags": sessions.c.tags,
 }
 _TRACE_ORDER: Mapping[str, sa.Column[Any]] = {
     "timestamp": traces.c.timestamp_ns,
@@ -114,11 +122,11 @@ class Reader:
     ) -> Page[Session]:
         """Sessions with their aggregates; never scans observations."""
         s = sessions.c
-        conditions = [s.project_id == project_id, *self._where(SESSION_CLAUSES, filter, project_id)]
+        conditions = self.session_conditions(project_id, filter)
         query = (
             sa.select(sessions)
             .where(*conditions)
-            .order_by(*_order(_SESSION_ORDER[order_by], s.id, descending))
+            .order_by(*_order(self._code_point_order(_SESSION_ORDER[order_by]), s.id, descending))
         )
         with self._db.read() as conn:
             rows = conn.execute(query.offset(offset).limit(limit)).mappings()
@@ -251,13 +259,24 @@ class Reader:
         )
         return Translation(decode_observation(row, reader), claims)
 
+    def session_conditions(self, project_id: str, filter: SessionFilter) -> list[sa.ColumnElement[bool]]:
+        """The WHERE clauses that select ``filter``'s sessions of the project."""
+        return [sessions.c.project_id == project_id, *self._where(SESSION_CLAUSES, filter, project_id)]
+
+    def _code_point_order(self, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+        """``column`` compared by code point, as SQLite and Python compare text: PostgreSQL's
+        default collation follows the locale (``"C"`` compares bytes, which in UTF-8 is the same)."""
+        if isinstance(column.type, sa.Text) and isinstance(self._dialect, PostgresDialect):
+            return column.collate("C")
+        return column
+
     def _where(
         self, clauses: Mapping[str, Clause], filter: AnyFilter, project_id: str
     ) -> list[sa.ColumnElement[bool]]:
         return where(clauses, filter, Scope(project_id, self._dialect))
 
 
-def _order(key: sa.Column[Any], tie: sa.Column[Any], descending: bool) -> list[sa.ColumnElement[Any]]:
+def _order(key: sa.ColumnElement[Any], tie: sa.Column[Any], descending: bool) -> list[sa.ColumnElement[Any]]:
     """Sorted by ``key``, ties broken by ``tie``, both in one direction."""
     return [key.desc(), tie.desc()] if descending else [key.asc(), tie.asc()]
 

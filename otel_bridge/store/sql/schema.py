@@ -262,7 +262,19 @@ sa.Index("ix_scores_project_id_session_id", scores.c.project_id, scores.c.sessio
 # The score listing, newest first.
 sa.Index("ix_scores_project_id_timestamp_ns", scores.c.project_id, scores.c.timestamp_ns)
 
+# A person's mark on a session (the UI's star). Keyed by session id, not tied to the sessions row:
+# that row is recomputed on every write, and a session whose traces move away and come back keeps
+# its bookmark.
+bookmarks = sa.Table(
+    "bookmarks",
+    metadata,
+    sa.Column("project_id", PROJECT_ID, primary_key=True),
+    sa.Column("session_id", sa.Text, primary_key=True),
+    sa.Column("created_ns", sa.BigInteger, nullable=False),
+)
+
 __all__ = [
+    "bookmarks",
     "contents",
     "forwarding",
     "metadata",

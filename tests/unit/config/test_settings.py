@@ -52,12 +52,26 @@ class TestSettings:
             ({"OTEL_BRIDGE_MAX_REQUEST_BYTES": "12 parsecs"}, "OTEL_BRIDGE_MAX_REQUEST_BYTES"),
             ({"OTEL_BRIDGE_MAX_DECOMPRESSED_BYTES": "1KiB"}, "OTEL_BRIDGE_MAX_DECOMPRESSED_BYTES"),
             ({"OTEL_BRIDGE_SHUTDOWN_SECONDS": "-1"}, "OTEL_BRIDGE_SHUTDOWN_SECONDS"),
+            ({"OTEL_BRIDGE_UI_COOKIE_SECRET": "short"}, "OTEL_BRIDGE_UI_COOKIE_SECRET"),
+            ({"OTEL_BRIDGE_UI_SESSION_HOURS": "0"}, "OTEL_BRIDGE_UI_SESSION_HOURS"),
+            ({"OTEL_BRIDGE_UI_SESSION_HOURS": "soon"}, "OTEL_BRIDGE_UI_SESSION_HOURS"),
         ],
     )
     def test_invalid_values_name_their_variable(self, env: dict[str, str], variable: str) -> None:
         """An impossible value raises ConfigError naming the variable."""
         with pytest.raises(ConfigError, match=variable):
             Settings.load(env)
+
+    def test_ui_sign_in_settings(self) -> None:
+        """The UI's cookie secret and sign-in lifetime come from the environment; the secret stays out
+        of the settings' repr (logs)."""
+        secret = "s" * 40
+        settings = Settings.load(
+            {"OTEL_BRIDGE_UI_COOKIE_SECRET": secret, "OTEL_BRIDGE_UI_SESSION_HOURS": "1.5"}
+        )
+        assert (settings.ui_cookie_secret, settings.ui_session_hours) == (secret, 1.5)
+        assert secret not in repr(settings)
+        assert (Settings.load({}).ui_cookie_secret, Settings.load({}).ui_session_hours) == (None, 12.0)
 
     def test_unknown_argument(self) -> None:
         """A misspelt setting is an error, not silently ignored."""

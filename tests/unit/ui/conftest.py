@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlencode
 
 import pytest
 
@@ -69,6 +69,15 @@ class ServedUi:
         assert response.status == 200, response.body[:2000]
         assert response.headers["content-type"].startswith("text/html")
         return Page(response.body.decode())
+
+    def post_form(self, path: str, fields: dict[str, str], headers: dict[str, str] | None = None) -> Response:
+        """``POST path`` of a urlencoded form, as a browser sends it from this site's page (give other
+        ``headers`` to send it otherwise)."""
+        body = urlencode(fields).encode()
+        sent = {"sec-fetch-site": "same-origin", **(headers or {})}
+        return self.client.request(
+            "POST", unquote(path), body=body, content_type="application/x-www-form-urlencoded", headers=sent
+        )
 
     def as_key(self, authorization: str | None) -> ApiClient:
         """A client with other credentials (None: none)."""
@@ -163,6 +172,15 @@ def seed(ui: ServedUi) -> None:
 @pytest.fixture(scope="module")
 def seeded_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedUi]:
     """The seeded UI, shared by a module's read-only tests."""
+    with served_api(tmp_path_factory.mktemp("ui")) as api:
+        ui = ui_over(api)
+        seed(ui)
+        yield ui
+
+
+@pytest.fixture
+def fresh_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedUi]:
+    """The seeded UI of one test, which may change it (bookmarks)."""
     with served_api(tmp_path_factory.mktemp("ui")) as api:
         ui = ui_over(api)
         seed(ui)

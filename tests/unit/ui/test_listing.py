@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from starlette.datastructures import QueryParams
 
 from otel_bridge.api.params import InvalidQuery
 from otel_bridge.store import SessionFilter
-from otel_bridge.ui.listing import Pager, SessionListing, session_url, trace_url
+from otel_bridge.ui.links import Pager, download_url, session_url, trace_url
+from otel_bridge.ui.listing import SessionListing
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 
 class TestSessionListing:
@@ -20,24 +25,58 @@ class TestSessionListing:
             1,
             50,
         )
-        assert listing.filter == SessionFilter() and not listing.filtered
+        assert listing.filter(NOW) == SessionFilter() and not listing.filtered
         assert listing.url() == "/sessions"
 
     def test_round_trip(self) -> None:
         """Every parameter parses and comes back in the link; empty ones are unset."""
-        query = "user=u+1&prefix=a%2Fb&sort=cost&order=asc&page=3&limit=10"
+        query = (
+            "range=custom&from=2025-01-01T00%3A00%3A00.000000Z&to=2025-01-02T00%3A00%3A00.000000Z"
+            "&user=u+1&env=prod&tag=vip&q=a%2Fb&prefix=x&min=2&errors=yes&bookmarked=yes"
+            "&sort=cost&order=asc&page=3&limit=10&refresh=30"
+        )
         listing = SessionListing.parse(QueryParams(query))
-        assert listing.filter == SessionFilter(user_id="u 1", id_prefix="a/b")
+        assert listing.filter(NOW) == SessionFilter(
+            from_time=datetime(2025, 1, 1, tzinfo=timezone.utc),
+            to_time=datetime(2025, 1, 2, tzinfo=timezone.utc),
+            user_id="u 1",
+            environments=("prod",),
+            tag="vip",
+            id_prefix="x",
+            id_contains="a/b",
+            min_trace_count=2,
+            has_errors=True,
+            bookmarked=True,
+        )
         assert listing.url() == "/sessions?" + query
-        assert SessionListing.parse(QueryParams("user=&prefix=")).filtered is False
+        assert listing.refresh == 30
+        assert SessionListing.parse(QueryParams("user=&q=&min=0")).filtered is False
+        assert SessionListing.parse(QueryParams("errors=no")).filter(NOW).has_errors is False
+
+    def test_relative_ranges_end_now(self) -> None:
+        """``range=hour|day|week`` selects sessions active since that long before now."""
+        for name, delta in (("hour", timedelta(hours=1)), ("day", timedelta(days=1)), ("week", timedelta(7))):
+            where = SessionListing.parse(QueryParams(f"range={name}")).filter(NOW)
+            assert (where.from_time, where.to_time) == (NOW - delta, None)
+        custom = SessionListing.parse(QueryParams("range=custom&from=2025-05-01T10:30"))
+        assert custom.window(NOW) == (datetime(2025, 5, 1, 10, 30, tzinfo=timezone.utc), None)
 
     def test_refusals_name_the_parameter(self) -> None:
-        """A bad sort, order, page or limit is ``InvalidQuery`` naming it."""
+        """A bad sort, order, page, limit, range, time, count, choice or refresh is ``InvalidQuery``
+        naming it."""
         for query, name in (
             ("sort=x", "sort"),
             ("order=down", "order"),
             ("page=a", "page"),
             ("limit=500", "limit"),
+            ("range=year", "range"),
+            ("from=2025-01-01", "range=custom"),
+            ("range=custom&from=yesterday", "from"),
+            ("range=custom&from=2025-01-02&to=2025-01-01", "from must be before to"),
+            ("min=-1", "min"),
+            ("errors=maybe", "errors"),
+            ("bookmarked=1", "bookmarked"),
+            ("refresh=5", "refresh"),
         ):
             with pytest.raises(InvalidQuery, match=name):
                 SessionListing.parse(QueryParams(query))
@@ -47,6 +86,14 @@ class TestSessionListing:
         listing = SessionListing(sort="cost", descending=True, page=4, user="u")
         assert listing.sort_url("cost") == "/sessions?user=u&sort=cost&order=asc"
         assert listing.sort_url("last_activity") == "/sessions?user=u"
+
+    def test_clear_and_range_links_keep_the_order(self) -> None:
+        """Clearing drops every filter but keeps sort and page size; a range link drops custom times."""
+        listing = SessionListing(
+            user="u", q="x", bookmarked=True, sort="id", limit=10, page=3, range="custom", since=NOW
+        )
+        assert listing.clear_url() == "/sessions?sort=id&limit=10"
+        assert listing.range_url("day") == "/sessions?range=day&user=u&q=x&bookmarked=yes&sort=id&limit=10"
 
 
 class TestPager:
@@ -68,3 +115,5 @@ class TestLinks:
         assert session_url("a/b?c#d e") == "/sessions/a%2Fb%3Fc%23d%20e"
         assert session_url("s", page=2) == "/sessions/s?page=2"
         assert trace_url("ab") == "/traces/ab"
+        assert trace_url("a/b", "c d") == "/traces/a%2Fb?observation=c+d"
+        assert download_url("a/b") == "/download/sessions/a%2Fb"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from otel_bridge.ui.listing import session_url
+from otel_bridge.ui.links import session_url
+from otel_bridge.ui.listing import SORT_KEYS
 from tests.api.client import basic
 from tests.unit.ui.conftest import (
     LONG_SESSION,
@@ -56,13 +57,25 @@ class TestAuthentication:
         assert response.status == 302
         assert response.headers["location"] == "/sessions"
 
-    def test_stylesheet_is_public_and_pages_forbid_scripts(self, seeded_ui: ServedUi) -> None:
-        """The stylesheet is served without keys; pages carry a CSP without scripts and ``no-store``."""
+    def test_static_files_are_public_and_pages_allow_only_their_own_scripts(
+        self, seeded_ui: ServedUi
+    ) -> None:
+        """The stylesheet and script are served without keys; pages carry a CSP that allows scripts and
+        styles from this server only (nothing inline), forbids framing, and ``no-store``."""
         css = seeded_ui.as_key(None).get("/static/otel-bridge.css")
         assert css.status == 200 and css.headers["content-type"].startswith("text/css")
+        script = seeded_ui.as_key(None).get("/static/otel-bridge.js")
+        assert script.status == 200 and "javascript" in script.headers["content-type"]
         headers = seeded_ui.get("/sessions").headers
-        assert "default-src 'none'" in headers["content-security-policy"]
-        assert "script-src" not in headers["content-security-policy"]
+        policy = [part.strip() for part in headers["content-security-policy"].split(";")]
+        assert {
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+        } <= set(policy)
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
         assert headers["cache-control"] == "no-store"
 
 
@@ -72,15 +85,23 @@ class TestSessionsView:
         page = seeded_ui.page("/sessions")
         row = page.one("tr", attr="data-session-id", value="chat-1")
         cells = [cell.text for cell in page.select("td", within=row)]
-        assert cells[0] == "chat-1"
-        assert page.one("a", within=row, attr="href").attrs["href"] == "/sessions/chat-1"
-        assert cells[1:3] == ["2", "u1"]
-        assert cells[3] == "2025-01-01 00:00:00 UTC" and cells[4] == "2025-01-01 00:00:14 UTC"
-        assert cells[5] == "14.00 s"
-        assert cells[6] == "42 / 16"
-        assert cells[7] == "$0.002165"  # $0.002 given, plus gpt-4o priced from the table
-        assert cells[8] == "1"
-        assert cells[9] == "default production beta"  # trace 2 names no environment
+        assert cells[0] == "☆"  # not bookmarked
+        assert cells[1] == "chat-1"
+        assert page.one("a", within=page.one("td", cls="id", within=row)).attrs["href"] == "/sessions/chat-1"
+        assert cells[2] == "2025-01-01 00:00" and cells[3] == "2025-01-01 00:00"
+        assert page.one("time", within=page.one("td", cls="last", within=row)).attrs["title"] == (
+            "2025-01-01 00:00:14 UTC"
+        )
+        assert cells[4] == "14.00 s"
+        assert cells[5:8] == ["2", "7", "u1"]
+        assert cells[8] == "default production #beta"  # trace 2 names no environment
+        environments = [e.text for e in page.select("span", cls="env", within=row)]
+        assert environments == ["default", "production"]
+        assert [t.text for t in page.select("span", cls="tag", within=row)] == ["#beta"]
+        assert cells[9] == "42 → 16(58)"  # the total on a line of its own
+        assert page.one("span", cls="total", within=row).text == "(58)"
+        assert cells[10] == "$0.002165"  # $0.002 given, plus gpt-4o priced from the table
+        assert cells[11] == "1"
         assert page.one("strong", attr="id", value="total").text == "16"
 
     def test_sorted_by_last_activity_newest_first(self, seeded_ui: ServedUi) -> None:
@@ -95,9 +116,16 @@ class TestSessionsView:
         assert ids[:2] == [LONG_SESSION, "chat-1"]
         page = seeded_ui.page("/sessions", {"sort": "tokens", "order": "asc"})
         assert session_ids(page)[-2:] == ["chat-1", "chat-2"]
-        current = page.one("a", cls="current")
+        current = page.one("a", cls="sort", within=page.one("thead"), attr="aria-sort")
         assert current.attrs["href"] == "/sessions?sort=tokens" and current.attrs["aria-sort"] == "ascending"
-        for key in ("created", "duration", "cost", "last_activity"):
+        header = page.one("thead")
+        keys = {
+            a.attrs["href"].split("sort=")[-1].split("&")[0]
+            for a in page.select("a", cls="sort", within=header)
+        }
+        # Every key has its link; last_activity's is the default order's plain link.
+        assert keys == set(SORT_KEYS) - {"last_activity"} | {"/sessions"}
+        for key in SORT_KEYS:
             assert seeded_ui.get("/sessions", {"sort": key}).status == 200
 
     def test_filters_by_user_and_prefix(self, seeded_ui: ServedUi) -> None:
@@ -153,8 +181,8 @@ class TestSessionPage:
         assert (link.text, link.attrs["href"]) == ("agent turn", f"/traces/{TRACE_1}")
         header = page.one("header", within=turns[0]).text
         assert "2025-01-01 00:00:00 UTC" in header and "3.00 s" in header
-        assert "12 / 7 tokens" in header and "$0.002" in header and "ERROR" in header
-        assert "DEFAULT" in page.one("header", within=turns[1]).text
+        assert "12 → 7 tokens" in header and "$0.002" in header and "ERROR" in header
+        assert not page.select("span", cls="level", within=turns[1])  # no badge for a normal trace
 
     def test_input_and_output_read_as_a_chat(self, seeded_ui: ServedUi) -> None:
         """Normalized messages render as a transcript of role + content, tool calls included."""
@@ -212,21 +240,6 @@ class TestTracePage:
         assert [len(page.select("span", cls="step", within=n)) for n in nodes] == [0, 1, 1, 2]
         assert nodes[3].attrs["data-parent-id"] == f"{5:016x}"
 
-    def test_observation_lines_and_expandable_payloads(self, seeded_ui: ServedUi) -> None:
-        """A line has type, name, model, start, duration, tokens, cost, level; payloads are ``<details>``."""
-        page = seeded_ui.page(f"/traces/{TRACE_1}")
-        generation = page.one("li", attr="data-observation-id", value=f"{2:016x}")
-        line = [
-            span.text for span in page.select("span", within=page.one("div", cls="line", within=generation))
-        ]
-        assert line[:2] == ["GENERATION chat", "GENERATION"]
-        assert line[3:] == ["gpt-4o", "+500 ms", "1.50 s", "12 / 7", "$0.002", "DEFAULT"]
-        summaries = [s.text for s in page.select("summary", within=generation)]
-        assert "Metadata" in summaries and "Model parameters" not in summaries
-        tool = page.one("li", attr="data-observation-id", value=f"{3:016x}")
-        assert "level-error" in tool.classes
-        assert page.one("p", cls="status-message", within=tool).text == "boom"
-
     def test_links_back_to_its_session(self, seeded_ui: ServedUi) -> None:
         """The trace page links to its session, and shows the trace's input and output."""
         page = seeded_ui.page(f"/traces/{TRACE_1}")
@@ -245,7 +258,7 @@ class TestEscaping:
         trace_id = f"{4:032x}"
         for path in ("/sessions", session_url(SCRIPT_SESSION), f"/traces/{trace_id}"):
             body = seeded_ui.get(path, {"limit": "100"} if path == "/sessions" else None).body.decode()
-            assert "<script" not in body, path
+            assert body.count("<script") == 1 and '<script src="/static/otel-bridge.js" defer>' in body, path
             assert "&lt;script&gt;" in body, path
         texts = {e.text for e in Page(seeded_ui.get(session_url(SCRIPT_SESSION)).body.decode()).elements}
         assert {SCRIPT_NAME, f"user {SCRIPT_CONTENT}"} <= texts
@@ -259,7 +272,7 @@ class TestEscaping:
         hostile = '"><script>alert(1)</script>'
         page = seeded_ui.page("/sessions", {"user": hostile})
         assert page.one("input", attr="name", value="user").attrs["value"] == hostile
-        assert not page.select("script")
+        assert [s.attrs for s in page.select("script")] == [{"src": "/static/otel-bridge.js", "defer": ""}]
 
 
 class TestTraceForwarding:

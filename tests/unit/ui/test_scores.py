@@ -49,7 +49,7 @@ class TestPages:
     def test_session_page_shows_session_and_trace_scores(self, empty_ui: ServedUi) -> None:
         ui = scored(empty_ui)
         page = ui.page("/sessions/chat-1")
-        facts = page.one("dd", cls="scores")
+        facts = page.one("span", cls="scores", within=page.one("li", cls="scores-chip"))
         assert chips(facts.text) == "helpful 1/2 true tone warm"
         turn = page.one("article", attr="data-trace-id", value=TRACE_1)
         assert chips(page.one("span", cls="scores", within=turn).text) == "accuracy 0.75 ×2"
@@ -59,14 +59,16 @@ class TestPages:
     def test_trace_page_shows_trace_and_observation_scores(self, empty_ui: ServedUi) -> None:
         ui = scored(empty_ui)
         page = ui.page(f"/traces/{TRACE_1}")
-        assert chips(page.one("dd", cls="scores").text) == "accuracy 0.75 ×2"
+        chip = page.one("li", cls="scores-chip")
+        assert chips(page.one("span", cls="scores", within=chip).text) == "accuracy 0.75 ×2"
         node = page.one("li", attr="data-observation-id", value=GENERATION)
         assert chips(page.one("p", cls="scores", within=node).text) == "relevance 0.25"
         assert len(page.select("p", cls="scores")) == 1
 
     def test_no_scores_is_a_dash(self, empty_ui: ServedUi) -> None:
         seed(empty_ui)
-        assert empty_ui.page(f"/traces/{TRACE_2}").one("dd", cls="scores").text.strip() == "—"
+        page = empty_ui.page(f"/traces/{TRACE_2}")
+        assert page.one("span", cls="scores", within=page.one("li", cls="scores-chip")).text.strip() == "—"
 
 
 def _score(name: str, data_type: ScoreDataType, value: float, string_value: str | None = None) -> Score:

@@ -115,6 +115,12 @@ class TestObservationTree:
         )
         assert sorted(r.observation.id for r in rows) == ["p", "q", "s", "x"]
         assert [(r.observation.id, r.depth) for r in rows][:3] == [("x", 0), ("s", 0), ("p", 0)]
+        assert [r.observation.id for r in rows if r.orphan] == ["x"]  # cycles are no orphans
+
+    def test_orphans_come_before_the_roots(self) -> None:
+        """An observation whose parent never arrived is shown first, even when it started last."""
+        rows = observation_tree([observation("root", None, 0), observation("late", "gone", 5)], T0)
+        assert [(r.observation.id, r.orphan) for r in rows] == [("late", True), ("root", False)]
 
     def test_deep_trees_do_not_recurse(self) -> None:
         """A chain deeper than Python's recursion limit renders, its indentation capped."""
