@@ -99,6 +99,8 @@ def _serve(args: argparse.Namespace) -> int:
         public_key=args.public_key,
         secret_key=args.secret_key,
         decode_processes=args.decode_processes,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
     )
     return serve(settings)
 
@@ -127,6 +129,10 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         type=int,
         help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
     )
+    serve.add_argument(
+        "--tls-cert", help="PEM certificate: serve HTTPS and gRPC over TLS ($OTEL_BRIDGE_TLS_CERT)"
+    )
+    serve.add_argument("--tls-key", help="PEM private key of --tls-cert ($OTEL_BRIDGE_TLS_KEY)")
     serve.set_defaults(handler=_serve)
 
     keys = commands.add_parser("keys", help="manage project keys")

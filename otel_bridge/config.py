@@ -24,7 +24,20 @@ shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadl
 auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
 decode_processes               OTEL_BRIDGE_DECODE_PROCESSES      cores - 1, at least 1 (0: a thread)
 commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
+max_attribute_value_length     OTEL_BRIDGE_MAX_ATTRIBUTE_VALUE_  262144 characters (longer: truncated,
+                               LENGTH                            marked)
+max_attributes_per_span        OTEL_BRIDGE_MAX_ATTRIBUTES_PER_   1024 (more: the span is rejected)
+                               SPAN
+max_spans_per_request          OTEL_BRIDGE_MAX_SPANS_PER_REQUEST 50000 (spans or Langfuse events; more: 413)
+max_id_length                  OTEL_BRIDGE_MAX_ID_LENGTH         256 (session id, user id, trace name)
+ingest_rate_limit              OTEL_BRIDGE_INGEST_RATE_LIMIT     1000 ingest requests/s per project (0: off)
+read_rate_limit                OTEL_BRIDGE_READ_RATE_LIMIT       100 API/UI requests/s per project (0: off)
+tls_cert (--tls-cert)          OTEL_BRIDGE_TLS_CERT              none (PEM; with tls_key: HTTPS, gRPC TLS)
+tls_key (--tls-key)            OTEL_BRIDGE_TLS_KEY               none (PEM file of the certificate's key)
 =============================  ================================  =========================================
+
+Rate limits allow a burst of two seconds' worth (``receivers/ratelimit.py``); the other limits are
+explained in ``ingest/limits.py``.
 
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
 as powers of 1024, as most operators mean them).
@@ -74,6 +87,15 @@ class Settings:
     #: ``ingest/workers.py``): one core is left to the writer and the event loop.
     decode_processes: int = dataclasses.field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
     commit_delay_seconds: float = 0.0
+    # Abuse limits (``ingest/limits.py``, ``receivers/ratelimit.py``).
+    max_attribute_value_length: int = 256 * 1024
+    max_attributes_per_span: int = 1024
+    max_spans_per_request: int = 50_000
+    max_id_length: int = 256
+    ingest_rate_limit: float = 1000.0
+    read_rate_limit: float = 100.0
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -134,6 +156,25 @@ class Settings:
                 f"{env_name('queue_bytes')} ({self.queue_bytes}) is below "
                 f"{env_name('max_decompressed_bytes')} ({self.max_decompressed_bytes}): "
                 "the largest accepted request must fit in the queue"
+            )
+        for name in (
+            "max_attribute_value_length",
+            "max_attributes_per_span",
+            "max_spans_per_request",
+            "max_id_length",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must be positive")
+        for name in ("ingest_rate_limit", "read_rate_limit"):
+            if getattr(self, name) < 0:
+                raise ConfigError(
+                    f"{env_name(name)}={getattr(self, name)} must not be negative (0: no limit)"
+                )
+        if (self.tls_cert is None) != (self.tls_key is None):
+            given, missing = ("tls_cert", "tls_key") if self.tls_key is None else ("tls_key", "tls_cert")
+            raise ConfigError(
+                f"{env_name(given)} is set but {env_name(missing)} is not: "
+                "TLS needs the certificate and its key"
             )
         if self.decode_processes < 0:
             raise ConfigError(f"{env_name('decode_processes')}={self.decode_processes} must not be negative")
@@ -282,6 +323,12 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shutdown_seconds": _float,
     "auth_cache_seconds": _float,
     "commit_delay_seconds": _float,
+    "max_attribute_value_length": _int,
+    "max_attributes_per_span": _int,
+    "max_spans_per_request": _int,
+    "max_id_length": _int,
+    "ingest_rate_limit": _float,
+    "read_rate_limit": _float,
 }
 
 __all__ = [

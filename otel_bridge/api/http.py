@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from otel_bridge.model.langfuse_wire import iso
 from otel_bridge.receivers import AppContext
+from otel_bridge.receivers.ratelimit import Kind
 from otel_bridge.receivers.status import error_status
 from otel_bridge.store import Project
 
@@ -97,13 +98,16 @@ def authenticated(
     context: AppContext,
     endpoint: ProjectEndpoint,
     render_error: Callable[[BaseException], Response] = error_response,
+    kind: Kind = "read",
 ) -> Endpoint:
-    """``endpoint`` behind ``Authorization`` (Basic ``public:secret`` or Bearer ``secret``), with every
-    error it raises rendered by ``render_error`` (JSON here; the UI renders pages)."""
+    """``endpoint`` behind ``Authorization`` (Basic ``public:secret`` or Bearer ``secret``) and the
+    project's ``kind`` rate limit, with every error it raises rendered by ``render_error`` (JSON here;
+    the UI renders pages)."""
 
     async def handle(request: Request) -> Response:
         try:
             project = await context.authenticator.authenticate(request.headers.get("authorization"))
+            context.rate_limiter.check(project.id, kind)
             return await endpoint(request, project)
         except Exception as error:
             return render_error(error)

@@ -9,11 +9,13 @@ packages get what they need to build their routes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from otel_bridge.ingest import Ingestor
+from otel_bridge.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.receivers.ratelimit import RateLimiter, RateLimits
 from otel_bridge.store import Store
 
 
@@ -26,13 +28,17 @@ class AppContext:
       the same backpressure and durability as OTLP (``QueueFull`` → 503);
     - ``authenticator``: ``await authenticator.authenticate(request.headers.get("authorization"))``
       → the caller's ``Project`` or ``Unauthenticated`` (401 via ``status.error_status``);
-    - ``metrics``: the request counters (the server already counts every HTTP route).
+    - ``metrics``: the request counters (the server already counts every HTTP route);
+    - ``rate_limiter``: ``rate_limiter.check(project.id, "read")`` after authenticating (429);
+    - ``limits``: what one request may store (``ingest/limits.py``).
     """
 
     store: Store
     ingestor: Ingestor
     authenticator: Authenticator
     metrics: Metrics
+    rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(RateLimits()))
+    limits: IngestLimits = DEFAULT_LIMITS
 
 
 __all__ = ["AppContext"]

@@ -2,8 +2,9 @@
 and the authentication in front of every page.
 
 Autoescaping is on for every template: session ids, span names and message contents are whatever
-clients sent, so they are text, never markup. The Content-Security-Policy allows no script at all
-and styles from this server only, so that even a templating mistake could not run injected code.
+clients sent, so they are text, never markup. The Content-Security-Policy the server sends with every
+response (``receivers/security_headers.py``) allows no script at all and styles from this server
+only, so that even a templating mistake could not run injected code.
 
 Authentication is the API's (``context.authenticator``, the same project keys); a failure is the
 status table's verdict (``receivers/status.py``) as an HTML page, and a 401 carries
@@ -28,17 +29,10 @@ from otel_bridge.ui.views import MAX_CHARS
 
 logger = logging.getLogger("otel_bridge.ui")
 
-#: Sent with every page. ``no-store``: pages show a project's data to whoever holds its keys, and a
-#: shared machine's cache must not keep them.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+#: Sent with every page, beside the security headers every response gets (CSP without scripts,
+#: nosniff, anti-framing, no referrer: ``receivers/security_headers.py``). ``no-store``: pages show a
+#: project's data to whoever holds its keys, and a shared machine's cache must not keep them.
+PAGE_HEADERS = {"Cache-Control": "no-store"}
 
 
 def _environment() -> jinja2.Environment:
