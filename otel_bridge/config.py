@@ -29,7 +29,7 @@ max_attribute_value_length     OTEL_BRIDGE_MAX_ATTRIBUTE_VALUE_  262144 characte
 max_attributes_per_span        OTEL_BRIDGE_MAX_ATTRIBUTES_PER_   1024 (more: the span is rejected)
                                SPAN
 max_spans_per_request          OTEL_BRIDGE_MAX_SPANS_PER_REQUEST 50000 (spans or Langfuse events; more: 413)
-max_id_length                  OTEL_BRIDGE_MAX_ID_LENGTH         256 (session id, user id, trace name)
+max_id_length                  OTEL_BRIDGE_MAX_ID_LENGTH         800 (session id, user id, trace name)
 ingest_rate_limit              OTEL_BRIDGE_INGEST_RATE_LIMIT     1000 ingest requests/s per project (0: off)
 read_rate_limit                OTEL_BRIDGE_READ_RATE_LIMIT       100 API/UI requests/s per project (0: off)
 tls_cert (--tls-cert)          OTEL_BRIDGE_TLS_CERT              none (PEM; with tls_key: HTTPS, gRPC TLS)
@@ -91,7 +91,7 @@ class Settings:
     max_attribute_value_length: int = 256 * 1024
     max_attributes_per_span: int = 1024
     max_spans_per_request: int = 50_000
-    max_id_length: int = 256
+    max_id_length: int = 800
     ingest_rate_limit: float = 1000.0
     read_rate_limit: float = 100.0
     tls_cert: str | None = None

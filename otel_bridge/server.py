@@ -30,6 +30,7 @@ import grpc
 import uvicorn
 from grpc import aio
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from otel_bridge import __version__, api, ui
@@ -67,6 +68,7 @@ def build_app(context: AppContext, handler: TraceExportHandler, limits: HttpLimi
     ]
     return Starlette(
         routes=routes,
+        exception_handlers={HTTPException: api.http.route_error},
         middleware=[
             Middleware(RequestMetricsMiddleware, metrics=context.metrics),
             Middleware(SecurityHeadersMiddleware),

@@ -116,6 +116,16 @@ def authenticated(
     return handle
 
 
+async def route_error(request: Request, error: Exception) -> Response:
+    """A request no route takes (Starlette's 404, 405): on the API's paths a ``{"message"}`` body as
+    the document promises, elsewhere Starlette's plain text."""
+    status = getattr(error, "status_code", 404)
+    if not request.url.path.startswith("/api/"):
+        return Response(getattr(error, "detail", "Not Found"), status, media_type="text/plain")
+    reason = "method not allowed" if status == 405 else "no such route or id"
+    return json_response({"message": f"{request.method} {request.url.path}: {reason}"}, status)
+
+
 def html_path(project_id: str, trace_id: str) -> str:
     """Langfuse's ``htmlPath`` of a trace: where its page is, relative to the host."""
     return f"/project/{project_id}/traces/{trace_id}"
@@ -131,4 +141,5 @@ __all__ = [
     "html_path",
     "json_response",
     "render_json",
+    "route_error",
 ]

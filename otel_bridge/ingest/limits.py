@@ -53,7 +53,7 @@ class IngestLimits:
     max_attribute_value_length: int = 256 * 1024
     max_attributes_per_span: int = 1024
     max_spans_per_request: int = 50_000
-    max_id_length: int = 256
+    max_id_length: int = 800
 
 
 DEFAULT_LIMITS = IngestLimits()
