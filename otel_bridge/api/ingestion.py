@@ -54,6 +54,8 @@ def parse_batch(data: bytes) -> list[Any]:
         document = json.loads(data)
     except ValueError as error:
         raise InvalidBatch([{"path": [], "message": f"body is not valid JSON: {error}"}]) from None
+    except RecursionError:  # found by fuzzing: json.loads recurses once per nesting level
+        raise InvalidBatch([{"path": [], "message": "body is nested too deeply"}]) from None
     if not isinstance(document, dict):
         raise InvalidBatch([{"path": [], "message": "body must be an object {batch: [...], metadata?}"}])
     batch = document.get("batch")
