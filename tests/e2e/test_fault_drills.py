@@ -1,0 +1,186 @@
+"""Fault drills against a real server on loopback, each bounded (docs/reliability.md):
+
+- SIGKILL during sustained ingestion from several clients (HTTP and gRPC), three times in a row on
+  the same database: every acknowledged span is stored, none twice, and each session's and trace's
+  stored totals equal a recount from the stored observations;
+- a slow client (a request trickling in a byte at a time) and a flood of idle connections do not
+  block other clients: exports and health checks are answered meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import grpc
+import sqlalchemy as sa
+
+from otel_bridge.store.sql.schema import observations, sessions, traces
+from otel_bridge.testing import build_export_request, make_span
+from tests.e2e.conftest import get, post
+from tests.e2e.server import start_server
+from tests.e2e.test_durability import Ledger, Sent, assert_all_stored, grpc_client, http_client, wait_for
+
+#: Sessions the clients share, so that every round adds to the same sessions.
+SESSIONS = [f"drill-session-{n}" for n in range(5)]
+ROUNDS = 3
+#: Acknowledged spans to wait for in each round before the kill.
+PER_ROUND = 300
+
+
+def session_request(rng: random.Random) -> tuple[bytes, Sent]:
+    """Two new traces of three spans, each in one of the shared sessions."""
+    spans, sent = [], {}
+    for _ in range(2):
+        trace_id = uuid.uuid4().hex
+        ids = [os.urandom(8).hex() for _ in range(3)]
+        sent[trace_id] = set(ids)
+        session = rng.choice(SESSIONS)
+        for index, span_id in enumerate(ids):
+            spans.append(
+                make_span(
+                    f"step-{index}",
+                    trace_id=trace_id,
+                    span_id=span_id,
+                    parent_span_id=None if index == 0 else ids[0],
+                    attributes={"session.id": session, "gen_ai.usage.input_tokens": 3},
+                )
+            )
+    return build_export_request(spans).SerializeToString(), sent
+
+
+def recount(db_url: str) -> None:
+    """No observation twice; trace and session totals equal what the observations add up to."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            duplicates = conn.execute(
+                sa.select(observations.c.trace_id, observations.c.id)
+                .group_by(observations.c.project_id, observations.c.trace_id, observations.c.id)
+                .having(sa.func.count() > 1)
+            ).all()
+            assert not duplicates, duplicates[:3]
+            per_trace: dict[str, int] = dict(
+                conn.execute(
+                    sa.select(observations.c.trace_id, sa.func.count()).group_by(observations.c.trace_id)
+                ).all()
+            )
+            stored_traces = conn.execute(
+                sa.select(traces.c.id, traces.c.observation_count, traces.c.session_id)
+            ).all()
+            wrong = [
+                (t.id, t.observation_count, per_trace.get(t.id))
+                for t in stored_traces
+                if t.observation_count != per_trace.get(t.id)
+            ]
+            assert not wrong, wrong[:3]
+            expected: dict[str, list[int]] = {}
+            for trace in stored_traces:
+                if trace.session_id is not None:
+                    totals = expected.setdefault(trace.session_id, [0, 0])
+                    totals[0] += 1
+                    totals[1] += per_trace[trace.id]
+            stored_sessions = {
+                row.id: [row.trace_count, row.observation_count]
+                for row in conn.execute(
+                    sa.select(sessions.c.id, sessions.c.trace_count, sessions.c.observation_count)
+                )
+            }
+            assert stored_sessions == expected
+            assert set(expected) <= set(SESSIONS) and expected
+    finally:
+        engine.dispose()
+
+
+def reached(ledger: Ledger, spans: int) -> bool:
+    return ledger.acknowledged_spans >= spans
+
+
+def test_repeated_sigkill_under_multi_client_ingest(tmp_path: Path) -> None:
+    """Three SIGKILLs in a row, four clients each time, one database; then nothing lost or doubled."""
+    ledger = Ledger()
+    db_url = ""
+    for round_number in range(ROUNDS):
+        server = start_server(tmp_path)
+        db_url = server.db_url
+        stop = threading.Event()
+        start = ledger.acknowledged_spans
+
+        def client(send: Callable[[bytes], tuple[Any, ...] | None], seed: int, stop: threading.Event) -> None:
+            rng = random.Random(seed)
+            while not stop.is_set():
+                body, sent = session_request(rng)
+                try:
+                    refusal = send(body)
+                except Exception:  # the server is gone: connection refused or reset
+                    return
+                if refusal is None:
+                    ledger.ack(sent)
+                elif refusal[1] not in (503, grpc.StatusCode.UNAVAILABLE):
+                    ledger.errors.append(AssertionError(f"unexpected refusal {refusal}"))
+                    return
+
+        threads = [
+            threading.Thread(target=client, args=(factory(server), round_number * 10 + n, stop))
+            for n, factory in enumerate((http_client, http_client, grpc_client, grpc_client))
+        ]
+        try:
+            for thread in threads:
+                thread.start()
+            wait_for(partial(reached, ledger, start + PER_ROUND), 120, f"round {round_number}")
+            server.kill()
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(60)
+            server.kill()
+        assert not ledger.errors, ledger.errors
+    checked = assert_all_stored(db_url, dict(ledger.acknowledged))
+    assert checked >= ROUNDS * PER_ROUND
+    recount(db_url)
+
+
+def test_slow_client_and_idle_flood_do_not_block_others(tmp_path: Path) -> None:
+    """A request sent a byte at a time and 200 idle connections, while other clients are served."""
+    server = start_server(tmp_path)
+    idle: list[socket.socket] = []
+    slow = socket.create_connection(("127.0.0.1", server.http_port), timeout=30)
+    done = threading.Event()
+
+    def trickle() -> None:
+        head = b"POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+        for byte in head:
+            if done.is_set():
+                return
+            try:
+                slow.send(bytes([byte]))
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    trickler = threading.Thread(target=trickle, daemon=True)
+    try:
+        for _ in range(200):
+            idle.append(socket.create_connection(("127.0.0.1", server.http_port), timeout=30))
+        trickler.start()
+        rng = random.Random(7)
+        for _ in range(20):
+            body, _sent = session_request(rng)
+            assert post(server, body).status == 200
+            assert get(server, "/healthz").status == 200
+        assert trickler.is_alive(), "the slow request finished before the other clients were checked"
+        assert server.process.poll() is None
+    finally:
+        done.set()
+        for connection in (*idle, slow):
+            connection.close()
+        trickler.join(10)
+        server.stop()
