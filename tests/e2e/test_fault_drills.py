@@ -31,7 +31,8 @@ from tests.e2e.test_durability import Ledger, Sent, assert_all_stored, grpc_clie
 
 #: Sessions the clients share, so that every round adds to the same sessions.
 SESSIONS = [f"drill-session-{n}" for n in range(5)]
-ROUNDS = 3
+#: Kills in a row: 3 in CI, more under ``make soak`` (``DRILL_ROUNDS``).
+ROUNDS = int(os.environ.get("DRILL_ROUNDS", "3"))
 #: Acknowledged spans to wait for in each round before the kill.
 PER_ROUND = 300
 
