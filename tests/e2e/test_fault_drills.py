@@ -15,19 +15,24 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-import grpc
 import sqlalchemy as sa
 
 from otel_bridge.store.sql.schema import observations, sessions, traces
 from otel_bridge.testing import build_export_request, make_span
 from tests.e2e.conftest import get, post
 from tests.e2e.server import start_server
-from tests.e2e.test_durability import Ledger, Sent, assert_all_stored, grpc_client, http_client, wait_for
+from tests.e2e.test_durability import (
+    Ledger,
+    Sent,
+    assert_all_stored,
+    grpc_client,
+    http_client,
+    send_until_gone,
+    wait_for,
+)
 
 #: Sessions the clients share, so that every round adds to the same sessions.
 SESSIONS = [f"drill-session-{n}" for n in range(5)]
@@ -115,23 +120,19 @@ def test_repeated_sigkill_under_multi_client_ingest(tmp_path: Path) -> None:
         stop = threading.Event()
         start = ledger.acknowledged_spans
 
-        def client(send: Callable[[bytes], tuple[Any, ...] | None], seed: int, stop: threading.Event) -> None:
-            rng = random.Random(seed)
-            while not stop.is_set():
-                body, sent = session_request(rng)
-                try:
-                    refusal = send(body)
-                except Exception:  # the server is gone: connection refused or reset
-                    return
-                if refusal is None:
-                    ledger.ack(sent)
-                elif refusal[1] not in (503, grpc.StatusCode.UNAVAILABLE):
-                    ledger.errors.append(AssertionError(f"unexpected refusal {refusal}"))
-                    return
-
         threads = [
-            threading.Thread(target=client, args=(factory(server), round_number * 10 + n, stop))
-            for n, factory in enumerate((http_client, http_client, grpc_client, grpc_client))
+            threading.Thread(
+                target=send_until_gone,
+                args=(
+                    factory(server),
+                    partial(session_request, random.Random(seed)),
+                    ledger,
+                    stop,
+                ),
+            )
+            for seed, factory in enumerate(
+                (http_client, http_client, grpc_client, grpc_client), start=round_number * 10
+            )
         ]
         try:
             for thread in threads:
