@@ -4,7 +4,9 @@
   the same database: every acknowledged span is stored, none twice, and each session's and trace's
   stored totals equal a recount from the stored observations;
 - a slow client (a request trickling in a byte at a time) and a flood of idle connections do not
-  block other clients: exports and health checks are answered meanwhile.
+  block other clients: exports and health checks are answered meanwhile;
+- PostgreSQL (a private cluster, ``tests/support/private_postgres.py``) stopped mid-ingest and
+  started again: retryable refusals meanwhile, recovery without a restart, nothing acknowledged lost.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
+import grpc
 import sqlalchemy as sa
 
 from otel_bridge.store.sql.schema import observations, sessions, traces
@@ -33,6 +38,7 @@ from tests.e2e.test_durability import (
     send_until_gone,
     wait_for,
 )
+from tests.support.private_postgres import private_postgres
 
 #: Sessions the clients share, so that every round adds to the same sessions.
 SESSIONS = [f"drill-session-{n}" for n in range(5)]
@@ -186,3 +192,53 @@ def test_slow_client_and_idle_flood_do_not_block_others(tmp_path: Path) -> None:
             connection.close()
         trickler.join(10)
         server.stop()
+
+
+def test_postgresql_stopped_mid_ingest(tmp_path: Path) -> None:
+    """A private PostgreSQL is stopped under a sending client, then started again: while it is down
+    exports get retryable 503 / ``UNAVAILABLE`` (never a 5xx that clients drop) and the server stays
+    up and answers health; once it is back, exports succeed again without a restart, and everything
+    acknowledged, before and after, is stored."""
+    with private_postgres() as database:
+        server = start_server(tmp_path, None, "--db", database.url)
+        assert any("store postgresql" in line for line in server.output), server.log()
+        ledger = Ledger()
+        refusals: list[tuple[Any, ...]] = []
+        stop = threading.Event()
+        rng = random.Random(3)
+
+        def client(send: Callable[[bytes], tuple[Any, ...] | None]) -> None:
+            while not stop.is_set():
+                body, sent = session_request(rng)
+                refusal = send(body)
+                if refusal is None:
+                    ledger.ack(sent)
+                else:
+                    refusals.append(refusal)
+                    time.sleep(0.1)
+
+        threads = [
+            threading.Thread(target=client, args=(factory(server),)) for factory in (http_client, grpc_client)
+        ]
+        try:
+            for thread in threads:
+                thread.start()
+            wait_for(partial(reached, ledger, 60), 120, "acknowledged spans before the outage")
+            database.stop()
+            wait_for(lambda: len(refusals) >= 4, 120, "refusals while the database is down")
+            assert get(server, "/healthz").status == 200
+            assert server.process.poll() is None
+            down = len(refusals)
+            database.start()
+            back = ledger.acknowledged_spans
+            wait_for(partial(reached, ledger, back + 60), 120, "acknowledged spans after the outage")
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(60)
+            server.stop()
+        retryable = {503, grpc.StatusCode.UNAVAILABLE}
+        assert all(refusal[1] in retryable for refusal in refusals), refusals[:5]
+        assert down >= 4
+        checked = assert_all_stored(database.url, dict(ledger.acknowledged))
+        assert checked >= back + 60
