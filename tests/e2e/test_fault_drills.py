@@ -197,7 +197,7 @@ def test_slow_client_and_idle_flood_do_not_block_others(tmp_path: Path) -> None:
 def test_postgresql_stopped_mid_ingest(tmp_path: Path) -> None:
     """A private PostgreSQL is stopped under a sending client, then started again: while it is down
     exports get retryable 503 / ``UNAVAILABLE`` (never a 5xx that clients drop) and the server stays
-    up and answers health; once it is back, exports succeed again without a restart, and everything
+    up, its health naming the reason; once it is back, exports succeed again without a restart, and everything
     acknowledged, before and after, is stored."""
     with private_postgres() as database:
         server = start_server(tmp_path, None, "--db", database.url)
@@ -226,12 +226,17 @@ def test_postgresql_stopped_mid_ingest(tmp_path: Path) -> None:
             wait_for(partial(reached, ledger, 60), 120, "acknowledged spans before the outage")
             database.stop()
             wait_for(lambda: len(refusals) >= 4, 120, "refusals while the database is down")
-            assert get(server, "/healthz").status == 200
+            health = get(server, "/healthz")
+            assert health.status == 200
+            assert health.body.startswith(b"degraded: exports are refused until the store is back"), (
+                health.body
+            )
             assert server.process.poll() is None
             down = len(refusals)
             database.start()
             back = ledger.acknowledged_spans
             wait_for(partial(reached, ledger, back + 60), 120, "acknowledged spans after the outage")
+            assert get(server, "/healthz").body == b"ok\n"
         finally:
             stop.set()
             for thread in threads:
