@@ -6,23 +6,28 @@
 - a slow client (a request trickling in a byte at a time) and a flood of idle connections do not
   block other clients: exports and health checks are answered meanwhile;
 - PostgreSQL (a private cluster, ``tests/support/private_postgres.py``) stopped mid-ingest and
-  started again: retryable refusals meanwhile, recovery without a restart, nothing acknowledged lost.
+  started again: retryable refusals meanwhile, recovery without a restart, nothing acknowledged lost;
+- the SQLite file on a small tmpfs that fills up, then gets space back: the same.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import grpc
+import pytest
 import sqlalchemy as sa
 
 from otel_bridge.store.sql.schema import observations, sessions, traces
@@ -35,9 +40,11 @@ from tests.e2e.test_durability import (
     assert_all_stored,
     grpc_client,
     http_client,
+    make_request,
     send_until_gone,
     wait_for,
 )
+from tests.support.databases import in_ci
 from tests.support.private_postgres import private_postgres
 
 #: Sessions the clients share, so that every round adds to the same sessions.
@@ -247,3 +254,78 @@ def test_postgresql_stopped_mid_ingest(tmp_path: Path) -> None:
         assert down >= 4
         checked = assert_all_stored(database.url, dict(ledger.acknowledged))
         assert checked >= back + 60
+
+
+@contextlib.contextmanager
+def small_filesystem(size: str) -> Iterator[Path]:
+    """A fresh tmpfs of ``size`` (needs root, as in CI); skips naming the reason otherwise, and fails
+    under ``CI=true``."""
+    directory = Path(tempfile.mkdtemp(prefix="otel-bridge-full-"))
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        directory.rmdir()
+        reason = (
+            "the full-filesystem drill mounts a tmpfs, which failed here (run as root): "
+            f"{done.stderr.strip()}"
+        )
+        if in_ci():
+            pytest.fail(f"CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+    try:
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=False, capture_output=True)
+        directory.rmdir()
+
+
+def test_sqlite_on_a_full_filesystem(tmp_path: Path) -> None:
+    """The SQLite file on a small tmpfs filled up: exports get retryable refusals, the server stays
+    up and its health names the reason; space freed, exports succeed again without a restart, and
+    everything acknowledged is stored."""
+    with small_filesystem("6m") as volume:
+        database = volume / "otel-bridge.db"
+        server = start_server(tmp_path, None, "--db", f"sqlite:///{database}")
+        ledger = Ledger()
+        refusals: list[tuple[Any, ...]] = []
+        stop = threading.Event()
+
+        def client(send: Callable[[bytes], tuple[Any, ...] | None]) -> None:
+            while not stop.is_set():
+                body, sent = make_request(traces=2, spans_per_trace=3, padding=4000)
+                refusal = send(body)
+                if refusal is None:
+                    ledger.ack(sent)
+                else:
+                    refusals.append(refusal)
+                    time.sleep(0.1)
+
+        filler = volume / "filler"
+        thread = threading.Thread(target=client, args=(http_client(server),))
+        try:
+            thread.start()
+            wait_for(partial(reached, ledger, 60), 120, "acknowledged spans before the disk is full")
+            # Fill what is left, leaving no room for the next commits.
+            with filler.open("wb") as out, contextlib.suppress(OSError):
+                while True:
+                    out.write(b"\0" * 65536)
+                    out.flush()
+            wait_for(lambda: len(refusals) >= 4, 120, "refusals while the filesystem is full")
+            health = get(server, "/healthz")
+            assert health.status == 200
+            assert health.body.startswith(b"degraded:"), health.body
+            assert server.process.poll() is None
+            filler.unlink()
+            back = ledger.acknowledged_spans
+            wait_for(partial(reached, ledger, back + 60), 120, "acknowledged spans once space is back")
+            assert get(server, "/healthz").body == b"ok\n"
+        finally:
+            stop.set()
+            thread.join(60)
+            server.stop()
+        assert all(refusal[1] == 503 for refusal in refusals), refusals[:5]
+        assert_all_stored(f"sqlite:///{database}", dict(ledger.acknowledged))
