@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint bench run clean
+.PHONY: install test lint bench run clean fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,26 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
 # Flags for serve: make run ARGS="--http-port 5318 --grpc-port 5317" (otel-bridge serve --help lists them).
+
+# Longer than CI (docs/reliability.md): hypothesis fuzz targets at 10x CI's inputs, then atheris
+# (coverage-guided) on the protobuf and JSON decoders for FUZZ_SECONDS each. Crashes land in
+# .fuzz-failures/atheris/; keep each in tests/fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 120
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris
+	FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider
+	for target in protobuf json; do \
+		ext=$$([ $$target = protobuf ] && echo bin || echo json); \
+		mkdir -p .fuzz-failures/atheris/corpus-$$target; \
+		cp tests/fuzz/corpus/$$target/* tests/fixtures/*/*.$$ext .fuzz-failures/atheris/corpus-$$target/ 2>/dev/null; \
+		$(BIN)/python -m tests.fuzz.atheris_targets $$target -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=.fuzz-failures/atheris/ .fuzz-failures/atheris/corpus-$$target || exit 1; \
+	done
+
+# The fault drills and durability tests, with 20 SIGKILLs in a row instead of CI's 3.
+soak: $(STAMP)
+	DRILL_ROUNDS=20 $(BIN)/python -m pytest tests/e2e/test_fault_drills.py tests/e2e/test_durability.py -q -p no:cacheprovider
+
 run: $(STAMP)
 	$(BIN)/otel-bridge serve $(ARGS)
 

@@ -21,6 +21,9 @@ its URL from ``LANGFUSE_HOST``, so that an application's Langfuse variables serv
 ``ui_cookie_secret`` (at least 32 characters) must be the same on every replica that serves the UI,
 and set for sign-ins to outlive a restart; without it each process signs with a key of its own.
 
+Rate limits allow a burst of two seconds' worth (``receivers/ratelimit.py``); the other limits are
+explained in ``ingest/limits.py``.
+
 Byte sizes accept a plain integer or a suffix: ``512KiB``, ``16MiB``, ``1GiB`` (also ``KB``/``MB``/``GB``
 as powers of 1024, as most operators mean them).
 
@@ -158,6 +161,25 @@ class Settings:
         secret=True,
     )
     ui_session_hours: float = _setting(12.0, help="how long a UI sign-in lasts")
+    # Abuse limits (``ingest/limits.py``, ``receivers/ratelimit.py``), each counted in ``/metrics``.
+    max_attribute_value_length: int = _setting(
+        256 * 1024, help="longest attribute value kept, in characters (longer: truncated, marked)"
+    )
+    max_attributes_per_span: int = _setting(1024, help="most attributes a span may carry (more: rejected)")
+    max_spans_per_request: int = _setting(
+        50_000, help="most spans (or Langfuse events) a request may carry (413)"
+    )
+    max_id_length: int = _setting(800, help="longest session id, user id or trace name kept")
+    ingest_rate_limit: float = _setting(
+        1000.0, help="ingest requests per second per project (0: off; then 429)"
+    )
+    read_rate_limit: float = _setting(
+        100.0, help="API and UI requests per second per project (0: off; then 429)"
+    )
+    tls_cert: str | None = _setting(
+        help="PEM certificate file: serve HTTPS and gRPC over TLS (with --tls-key)", shown="none"
+    )
+    tls_key: str | None = _setting(help="PEM private key file of --tls-cert", shown="none")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -217,6 +239,25 @@ class Settings:
                 f"{label('queue_bytes')} ({self.queue_bytes}) is below "
                 f"{label('max_decompressed_bytes')} ({self.max_decompressed_bytes}): "
                 "the largest accepted request must fit in the queue"
+            )
+        for name in (
+            "max_attribute_value_length",
+            "max_attributes_per_span",
+            "max_spans_per_request",
+            "max_id_length",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)} must be positive")
+        for name in ("ingest_rate_limit", "read_rate_limit"):
+            if getattr(self, name) < 0:
+                raise ConfigError(
+                    f"{env_name(name)}={getattr(self, name)} must not be negative (0: no limit)"
+                )
+        if (self.tls_cert is None) != (self.tls_key is None):
+            given, missing = ("tls_cert", "tls_key") if self.tls_key is None else ("tls_key", "tls_cert")
+            raise ConfigError(
+                f"{env_name(given)} is set but {env_name(missing)} is not: "
+                "TLS needs the certificate and its key"
             )
         if self.decode_processes < 0:
             raise ConfigError(f"{label('decode_processes')}={self.decode_processes} must not be negative")
@@ -528,6 +569,12 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "relay": lambda text: text.strip().lower() in ("1", "true", "yes"),
     "mask_secrets": _bool,
     "ui_session_hours": _float,
+    "max_attribute_value_length": _int,
+    "max_attributes_per_span": _int,
+    "max_spans_per_request": _int,
+    "max_id_length": _int,
+    "ingest_rate_limit": _float,
+    "read_rate_limit": _float,
 }
 
 __all__ = [

@@ -9,6 +9,8 @@ classification decides the transport code (see ``receivers/status.py``)::
     ├── DecodeError                 no   a body that cannot be parsed at all (HTTP 400 / INVALID_ARGUMENT)
     ├── UnsupportedMediaType        no   a content type we do not speak (HTTP 415)
     ├── PayloadTooLarge             no   a body over the size limits (HTTP 413 / RESOURCE_EXHAUSTED)
+    ├── RateLimited                 yes  a project over its request rate (HTTP 429 + Retry-After /
+    │                                    RESOURCE_EXHAUSTED + RetryInfo)
     ├── Unauthenticated             no   missing or wrong credentials (HTTP 401 / UNAUTHENTICATED)
     ├── Forbidden                   no   known credentials, refused request (a cross-site form; HTTP 403)
     ├── NotFound                    no   no such object in this project (HTTP 404)
@@ -57,7 +59,23 @@ class UnsupportedMediaType(OtelBridgeError):
 
 
 class PayloadTooLarge(OtelBridgeError):
-    """A request larger than the configured limit, compressed or decompressed."""
+    """A request larger than the configured limit, compressed or decompressed, or carrying more spans
+    than allowed; ``limit`` names an abuse limit (``ingest/limits.py``) for ``/metrics``."""
+
+    def __init__(self, message: str, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class RateLimited(OtelBridgeError):
+    """A project sent more requests of one kind (ingest, read) than its rate allows; the client should
+    retry after ``retry_after`` seconds."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unauthenticated(OtelBridgeError):
@@ -119,6 +137,7 @@ __all__ = [
     "OtelBridgeError",
     "PayloadTooLarge",
     "QueueFull",
+    "RateLimited",
     "StoreUnavailable",
     "Unauthenticated",
     "UnsupportedMediaType",

@@ -27,9 +27,11 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import IO
 
+import grpc
 import uvicorn
 from grpc import aio
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from otel_bridge import __version__, api, ui
@@ -45,12 +47,15 @@ from otel_bridge.errors import CommandError, ConfigError
 from otel_bridge.forward.setup import banner_line, forwarder_for
 from otel_bridge.forward.worker import Forwarder
 from otel_bridge.ingest import DecodePool, Ingestor
+from otel_bridge.ingest.limits import IngestLimits
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.export import TraceExportHandler
 from otel_bridge.receivers.grpc import GrpcTraceReceiver, create_server
 from otel_bridge.receivers.http import HttpLimits, RequestMetricsMiddleware, ops_routes, otlp_routes
 from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.receivers.ratelimit import RateLimiter, RateLimits
+from otel_bridge.receivers.security_headers import SecurityHeadersMiddleware
 from otel_bridge.store.sql import SqlStore
 
 logger = logging.getLogger("otel_bridge.server")
@@ -68,7 +73,12 @@ def build_app(
     if not relay:
         routes += [*api.routes(context), *ui.routes(context)]
     return Starlette(
-        routes=routes, middleware=[Middleware(RequestMetricsMiddleware, metrics=context.metrics)]
+        routes=routes,
+        exception_handlers={HTTPException: api.http.route_error},
+        middleware=[
+            Middleware(RequestMetricsMiddleware, metrics=context.metrics),
+            Middleware(SecurityHeadersMiddleware),
+        ],
     )
 
 
@@ -98,6 +108,16 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
         metrics.sources.append(forwarder.stats.metric_lines)
     authenticator = Authenticator(store, ttl=settings.auth_cache_seconds)
     cookie_key = settings.ui_cookie_secret.encode() if settings.ui_cookie_secret else secrets.token_bytes(32)
+    rate_limiter = RateLimiter(
+        RateLimits(ingest_per_second=settings.ingest_rate_limit, read_per_second=settings.read_rate_limit),
+        metrics,
+    )
+    ingest_limits = IngestLimits(
+        max_attribute_value_length=settings.max_attribute_value_length,
+        max_attributes_per_span=settings.max_attributes_per_span,
+        max_spans_per_request=settings.max_spans_per_request,
+        max_id_length=settings.max_id_length,
+    )
     context = AppContext(
         store=store,
         ingestor=ingestor,
@@ -105,9 +125,13 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
         metrics=metrics,
         ui_cookie_key=cookie_key,
         ui_session_seconds=settings.ui_session_hours * 3600,
+        rate_limiter=rate_limiter,
+        limits=ingest_limits,
     )
-    decoders = DecodePool(store.preparer, settings.decode_processes, mask=settings.mask_secrets)
-    handler = TraceExportHandler(ingestor, metrics, decoders)
+    decoders = DecodePool(
+        store.preparer, settings.decode_processes, ingest_limits, mask=settings.mask_secrets
+    )
+    handler = TraceExportHandler(ingestor, metrics, decoders, rate_limiter)
     limits = HttpLimits(settings.max_request_bytes, settings.max_decompressed_bytes)
     grpc_server = create_server(
         GrpcTraceReceiver(handler, authenticator, metrics), max_message_bytes=settings.max_decompressed_bytes
@@ -154,18 +178,51 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _add_grpc_port(server: aio.Server, host: str, port: int) -> int:
+def _add_grpc_port(server: aio.Server, settings: Settings, port: int) -> int:
+    host = settings.listen_host
     if port:
         # grpc reports a port in use as a RuntimeError after logging to stderr itself: a trial bind
         # first gives the same one line as HTTP (a port taken between the two still ends below).
         _bound(host, port, "gRPC", "grpc_port").close()
     try:
+        if settings.tls_cert is not None and settings.tls_key is not None:
+            credentials = grpc.ssl_server_credentials(
+                [(_read_pem(settings.tls_key), _read_pem(settings.tls_cert))]
+            )
+            return server.add_secure_port(hostport(host, port), credentials)
         return server.add_insecure_port(hostport(host, port))
     except RuntimeError as error:
         raise CommandError(
             f"cannot listen on {hostport(host, port)} for gRPC: {error}; "
             f"stop what uses it or choose another port with {label('grpc_port')} (0 picks a free one)"
         ) from None
+
+
+def _read_pem(path: str) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as error:
+        raise ConfigError(f"cannot read TLS file {path!r}: {error.strerror}") from None
+
+
+#: Addresses only this machine can reach: serving them without TLS sends nothing over a network.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def bind_warning(settings: Settings) -> str | None:
+    """The warning ``serve`` prints when it listens beyond loopback without TLS: keys and spans
+    would cross the network in clear."""
+    if (
+        settings.tls_cert is not None
+        or settings.listen_host in LOOPBACK_HOSTS
+        or settings.listen_host.startswith("127.")
+    ):
+        return None
+    return (
+        f"WARNING: listening on {settings.listen_host} without TLS: credentials and spans cross the network "
+        "in clear; pass --tls-cert and --tls-key (or put a TLS-terminating proxy in front)"
+    )
 
 
 class BridgeServer:
@@ -198,8 +255,8 @@ class BridgeServer:
         # Bind both ports before starting anything, so that a port in use is one clean line.
         sock = _listen(settings.listen_host, settings.http_port)
         try:
-            grpc_port = _add_grpc_port(parts.grpc_server, settings.listen_host, settings.grpc_port)
-        except CommandError:
+            grpc_port = _add_grpc_port(parts.grpc_server, settings, settings.grpc_port)
+        except (CommandError, ConfigError):
             sock.close()
             raise
         if parts.forwarder is not None:
@@ -216,6 +273,8 @@ class BridgeServer:
                 access_log=False,
                 server_header=False,
                 timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds)),
+                ssl_certfile=settings.tls_cert,
+                ssl_keyfile=settings.tls_key,
             )
         )
         loop = asyncio.get_running_loop()
@@ -277,8 +336,13 @@ class BridgeServer:
         self, keys: ProjectKeysNotice, http_port: int, grpc_port: int, forwarder: Forwarder | None
     ) -> None:
         host = self.settings.listen_host
-        http = f"http://{hostport(host, http_port)}"
+        scheme = "https" if self.settings.tls_cert is not None else "http"
+        http = f"{scheme}://{hostport(host, http_port)}"
         relay = self.settings.relay
+        warning = bind_warning(self.settings)
+        if warning is not None:
+            print(warning, file=sys.stderr, flush=True)
+            logger.warning(warning)
         lines = [
             f"otel-bridge {__version__}{' relay' if relay else ''} — store {command_url(self.settings.db)}",
             *([] if relay else [f"UI:        {http}/"]),
@@ -295,4 +359,4 @@ def serve(settings: Settings, *, out: IO[str] | None = None) -> int:
     return asyncio.run(BridgeServer(settings, out=out).run())
 
 
-__all__ = ["BridgeServer", "build_app", "serve"]
+__all__ = ["LOOPBACK_HOSTS", "BridgeServer", "bind_warning", "build_app", "serve"]

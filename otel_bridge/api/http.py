@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from otel_bridge.model.langfuse_wire import iso
 from otel_bridge.receivers import AppContext
+from otel_bridge.receivers.ratelimit import Kind
 from otel_bridge.receivers.status import error_status
 from otel_bridge.store import Project
 
@@ -99,19 +100,32 @@ def authenticated(
     context: AppContext,
     endpoint: ProjectEndpoint,
     render_error: Callable[[BaseException], Response] = error_response,
+    kind: Kind = "read",
 ) -> Endpoint:
-    """``endpoint`` behind ``Authorization`` (Basic ``public:secret`` or Bearer ``secret``), with every
-    error it raises rendered by ``render_error`` (JSON here; the UI renders pages)."""
+    """``endpoint`` behind ``Authorization`` (Basic ``public:secret`` or Bearer ``secret``) and the
+    project's ``kind`` rate limit, with every error it raises rendered by ``render_error`` (JSON here;
+    the UI renders pages)."""
 
     async def handle(request: Request) -> Response:
         try:
             project = await context.authenticator.authenticate(request.headers.get("authorization"))
+            context.rate_limiter.check(project.id, kind)
             return await endpoint(request, project)
         except Exception as error:
             return render_error(error)
 
     handle.__name__ = handle.__qualname__ = getattr(endpoint, "__name__", "endpoint")
     return handle
+
+
+async def route_error(request: Request, error: Exception) -> Response:
+    """A request no route takes (Starlette's 404, 405): on the API's paths a ``{"message"}`` body as
+    the document promises, elsewhere Starlette's plain text."""
+    status = getattr(error, "status_code", 404)
+    if not request.url.path.startswith("/api/"):
+        return Response(getattr(error, "detail", "Not Found"), status, media_type="text/plain")
+    reason = "method not allowed" if status == 405 else "no such route or id"
+    return json_response({"message": f"{request.method} {request.url.path}: {reason}"}, status)
 
 
 def html_path(trace_id: str) -> str:
@@ -131,4 +145,5 @@ __all__ = [
     "html_path",
     "json_response",
     "render_json",
+    "route_error",
 ]

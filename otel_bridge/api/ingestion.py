@@ -27,7 +27,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from otel_bridge.api.http import authenticated, blocking, json_response
-from otel_bridge.errors import DecodeError
+from otel_bridge.errors import DecodeError, PayloadTooLarge
+from otel_bridge.ingest.limits import LimitHits, check_span_count, limit_translations
 from otel_bridge.model import Rejected
 from otel_bridge.model.langfuse_wire import INGESTION_PATH
 from otel_bridge.receivers import AppContext
@@ -54,6 +55,8 @@ def parse_batch(data: bytes) -> list[Any]:
         document = json.loads(data)
     except ValueError as error:
         raise InvalidBatch([{"path": [], "message": f"body is not valid JSON: {error}"}]) from None
+    except RecursionError:  # found by fuzzing: json.loads recurses once per nesting level
+        raise InvalidBatch([{"path": [], "message": "body is nested too deeply"}]) from None
     if not isinstance(document, dict):
         raise InvalidBatch([{"path": [], "message": "body must be an object {batch: [...], metadata?}"}])
     batch = document.get("batch")
@@ -88,17 +91,32 @@ def routes(context: AppContext) -> list[BaseRoute]:
     """The ingestion route."""
     store = context.store
     ingestor = context.ingestor
+    limits = context.limits
     locks: dict[str, asyncio.Lock] = {}
 
     async def ingest(request: Request, project: Project) -> Response:
         body = await read_body(request, LIMITS)
         batch = parse_batch(body)
+        try:
+            check_span_count(len(batch), limits, "events")
+        except PayloadTooLarge as error:
+            context.metrics.count_limit(error.limit or "spans_per_request")
+            raise
         # Reserve before the work, as the OTLP receivers do: a full queue is refused cheaply.
         async with ingestor.reserve(max(1, len(body))) as reservation:
             lock = locks.setdefault(project.id, asyncio.Lock())
             async with lock:
                 converter = BatchConverter(store, project.id)
                 outcomes, translations = await blocking(convert_batch, converter, batch)
+                hits: LimitHits = LimitHits()
+                translations, long_ids = limit_translations(translations, limits, hits)
+                for limit, count in hits.items():
+                    context.metrics.count_limit(limit, count)
+                if long_ids:
+                    # Their events fail, so none of a refused trace's writes may land either.
+                    refused_traces = {item.trace_id for item in long_ids}
+                    translations = [t for t in translations if t.observation.trace_id not in refused_traces]
+                    outcomes = refuse(outcomes, long_ids)
                 if translations:
                     refused = await reservation.commit(project.id, translations)
                     outcomes = refuse(outcomes, refused)
@@ -106,7 +124,7 @@ def routes(context: AppContext) -> list[BaseRoute]:
                     await blocking(store.write_scores, project.id, converter.scores)
         return json_response(response_body(outcomes), 207)
 
-    return [Route(INGESTION_PATH, authenticated(context, ingest), methods=["POST"])]
+    return [Route(INGESTION_PATH, authenticated(context, ingest, kind="ingest"), methods=["POST"])]
 
 
 __all__ = ["LIMITS", "InvalidBatch", "parse_batch", "refuse", "response_body", "routes"]

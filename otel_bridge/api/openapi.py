@@ -58,8 +58,11 @@ ALIASES: Mapping[tuple[str, str], tuple[str, str]] = {
     ("/api/public/scores/{scoreId}", "get"): ("/api/public/v2/scores/{scoreId}", "get"),
 }
 
-#: Error statuses each operation documents, all with the ``ApiError`` body.
-ERROR_STATUSES = ("400", "401", "404", "503")
+#: Error statuses each operation documents, all with the ``ApiError`` body (429: the project's rate
+#: limit, ``receivers/ratelimit.py``).
+ERROR_STATUSES = ("400", "401", "404", "429", "503")
+#: And the writes: a body over the size limits, or a batch of too many events (``ingest/limits.py``).
+WRITE_ERROR_STATUSES = ("413",)
 
 _INTEGER = {"type": "integer"}
 _NUMBER = {"type": "number", "format": "double"}
@@ -245,7 +248,7 @@ def _referenced(node: Any, schemas: Mapping[str, Any], into: dict[str, Any]) -> 
             _referenced(value, schemas, into)
 
 
-def _operation(langfuse: Mapping[str, Any], success: str) -> dict[str, Any]:
+def _operation(langfuse: Mapping[str, Any], success: str, method: str) -> dict[str, Any]:
     """Langfuse's operation as otel-bridge serves it: not deprecated here, with its error bodies."""
     operation = copy.deepcopy(dict(langfuse))
     operation.pop("deprecated", None)
@@ -253,7 +256,7 @@ def _operation(langfuse: Mapping[str, Any], success: str) -> dict[str, Any]:
     paragraphs = str(operation.get("description", "")).split("\n\n")
     operation["description"] = "\n\n".join(p for p in paragraphs if not p.startswith("**Deprecated:**"))
     responses = {success: operation["responses"][success]}
-    for status in ERROR_STATUSES:
+    for status in sorted((*ERROR_STATUSES, *(WRITE_ERROR_STATUSES if method == "post" else ()))):
         responses[status] = {
             "description": "An error; `message` names what was wrong.",
             "content": {JSON_MEDIA_TYPE: {"schema": _ref("ApiError")}},
@@ -267,7 +270,7 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
     schemas = langfuse_spec["components"]["schemas"]
     paths: dict[str, dict[str, Any]] = {}
     for (path, method), success in OPERATIONS.items():
-        paths.setdefault(path, {})[method] = _operation(langfuse_spec["paths"][path][method], success)
+        paths.setdefault(path, {})[method] = _operation(langfuse_spec["paths"][path][method], success, method)
     for (path, method), (source, source_method) in ALIASES.items():
         alias = copy.deepcopy(paths[source][source_method])
         alias["operationId"] = f"{alias['operationId']}_v1_path"
@@ -275,7 +278,7 @@ def build_document(langfuse_spec: Mapping[str, Any]) -> dict[str, Any]:
         paths.setdefault(path, {})[method] = alias
     _document_score_batches(paths["/api/public/scores"]["post"])
     for (path, method), operation in OWN_OPERATIONS.items():
-        paths.setdefault(path, {})[method] = _operation(operation, "200")
+        paths.setdefault(path, {})[method] = _operation(operation, "200", method)
     paths["/api/public/health"]["get"]["security"] = []
     paths["/api/public/sessions/{sessionId}"]["get"].setdefault("parameters", []).extend(
         {
@@ -399,6 +402,7 @@ __all__ = [
     "OWN_OPERATIONS",
     "SESSION_AGGREGATES",
     "TRACE_EXTRAS",
+    "WRITE_ERROR_STATUSES",
     "build_document",
     "load_document",
     "query_parameters",

@@ -329,6 +329,7 @@ class Ingestor:
             self.stats.failed_commits += 1
             failure = classified(error)
             if failure.retryable:
+                self.stats.store_problem = failure.message
                 logger.error("commit of %d spans failed: %s", spans, failure.message)
                 for item in items:
                     self._settle(item, failure)
@@ -348,6 +349,7 @@ class Ingestor:
 
     def _committed(self, items: list[_Pending], spans: int, elapsed: float) -> None:
         stats = self.stats
+        stats.store_problem = None
         stats.commits += 1
         stats.committed_spans += spans
         stats.committed_requests += len(items)

@@ -50,6 +50,9 @@ class IngestStats:
     #: Spans the database refused for good (``WriteRejected``), reported to their clients as rejected.
     rejected_spans: int = 0
     queue_full: int = 0
+    #: Why the last commit failed for a retryable reason (the database down, locked, full), until one
+    #: succeeds again: what ``/healthz`` reports.
+    store_problem: str | None = None
     commit_seconds: Histogram = field(default_factory=lambda: Histogram(COMMIT_BUCKETS))
 
 

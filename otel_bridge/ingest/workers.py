@@ -21,6 +21,7 @@ machines).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import os
@@ -32,6 +33,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from otel_bridge.errors import StoreUnavailable
+from otel_bridge.ingest.limits import (
+    DEFAULT_LIMITS,
+    IngestLimits,
+    LimitHits,
+    check_span_count,
+    limit_records,
+    limit_translations,
+)
 from otel_bridge.model import Rejected
 from otel_bridge.otlp import decode_json, decode_protobuf
 from otel_bridge.store import PreparedWrite, WritePreparer
@@ -51,18 +60,32 @@ class PreparedExport:
     batch: PreparedWrite | None  # None when no span was accepted
     accepted: int
     rejected: tuple[Rejected, ...]
+    #: The abuse limits hit (``ingest/limits.py``), for ``/metrics``.
+    limit_hits: dict[str, int]
 
 
 def prepare_export(
-    preparer: WritePreparer, project_id: str, body: bytes, encoding: Encoding, mask: bool = False
+    preparer: WritePreparer,
+    project_id: str,
+    body: bytes,
+    encoding: Encoding,
+    *,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    mask: bool = False,
 ) -> PreparedExport:
-    """Decode, (``mask``: mask secrets in,) translate and prepare (with ``preparer``) one request body
-    (already decompressed); raises ``DecodeError`` for an undecodable body. Runs in a worker process."""
+    """Decode, apply ``limits``, (``mask``: mask secrets in,) translate and prepare (with ``preparer``)
+    one request body (already decompressed); raises ``DecodeError`` for an undecodable body,
+    ``PayloadTooLarge`` for one with too many spans. Runs in a worker process."""
     result = decode_protobuf(body) if encoding == "protobuf" else decode_json(body)
-    records = mask_records(result.records, mask_secrets) if mask else result.records
-    translations = translate_spans(records)
+    check_span_count(len(result.records) + len(result.rejected), limits)
+    hits: LimitHits
+    records, over_limits, hits = limit_records(result.records, limits)
+    if mask:
+        records = mask_records(records, mask_secrets)
+    translations, long_ids = limit_translations(translate_spans(records), limits, hits)
     batch = preparer.prepare(project_id, translations) if translations else None
-    return PreparedExport(batch, len(translations), result.rejected)
+    rejected = (*result.rejected, *over_limits, *long_ids)
+    return PreparedExport(batch, len(translations), rejected, dict(hits))
 
 
 #: How often a worker checks that its server is still alive, seconds.
@@ -92,12 +115,20 @@ class DecodePool:
     requests fail with a retryable error and the next request gets a new pool.
     """
 
-    def __init__(self, preparer: WritePreparer, processes: int, *, mask: bool = False) -> None:
+    def __init__(
+        self,
+        preparer: WritePreparer,
+        processes: int,
+        limits: IngestLimits = DEFAULT_LIMITS,
+        *,
+        mask: bool = False,
+    ) -> None:
         if processes < 0:
             raise ValueError("processes must be 0 or more")
         self.preparer = preparer
         self.processes = processes
         self.mask = mask
+        self.limits = limits
         self._executor: Executor | None = None
 
     def _new_executor(self) -> Executor:
@@ -129,7 +160,12 @@ class DecodePool:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                executor, prepare_export, self.preparer, project_id, body, encoding, self.mask
+                executor,
+                functools.partial(prepare_export, limits=self.limits, mask=self.mask),
+                self.preparer,
+                project_id,
+                body,
+                encoding,
             )
         except BrokenProcessPool:
             logger.error("a decode worker died; starting new ones")

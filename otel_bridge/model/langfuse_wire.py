@@ -74,6 +74,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="microseconds") + "Z"
 
 
+#: The times the store can keep: signed 64-bit nanoseconds since the epoch, a day inside each end.
+EARLIEST_TIME = datetime(1677, 9, 22, tzinfo=timezone.utc)
+LATEST_TIME = datetime(2262, 4, 10, tzinfo=timezone.utc)
+
+
 def parse_timestamp(name: str, text: str) -> datetime:
     """An ISO 8601 date-time (``Z`` or an offset; none means UTC) as an aware UTC datetime.
 
@@ -85,13 +90,21 @@ def parse_timestamp(name: str, text: str) -> datetime:
         value = value[:-1] + "+00:00"  # Python 3.10's fromisoformat does not read "Z"
     try:
         moment = datetime.fromisoformat(value)
+        moment = (
+            moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        )
     except ValueError:
         raise ValueError(
             f"{name} must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z, got {text!r}"
         ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    except OverflowError:  # an offset that moves year 1 or 9999 out of datetime's range
+        moment = datetime.min.replace(tzinfo=timezone.utc)
+    if not EARLIEST_TIME <= moment <= LATEST_TIME:
+        raise ValueError(
+            f"{name} must be between {EARLIEST_TIME:%Y-%m-%d} and {LATEST_TIME:%Y-%m-%d} "
+            f"(times are kept as 64-bit nanoseconds since 1970), got {text!r}"
+        )
+    return moment
 
 
 # -- usage and cost ---------------------------------------------------------------------------------
@@ -190,8 +203,10 @@ __all__ = [
     "COST_PARTS",
     "CREATE_TYPES",
     "DEFAULT_ENVIRONMENT",
+    "EARLIEST_TIME",
     "IGNORED_TYPES",
     "INGESTION_PATH",
+    "LATEST_TIME",
     "MAX_ENVIRONMENT_LENGTH",
     "MAX_ID_LENGTH",
     "OBSERVATION_CREATE",

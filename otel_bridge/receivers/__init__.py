@@ -13,8 +13,10 @@ import secrets
 from dataclasses import dataclass, field
 
 from otel_bridge.ingest import Ingestor
+from otel_bridge.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.receivers.ratelimit import RateLimiter, RateLimits
 from otel_bridge.store import Store
 
 
@@ -30,6 +32,8 @@ class AppContext:
     - ``metrics``: the request counters (the server already counts every HTTP route);
     - ``ui_cookie_key`` and ``ui_session_seconds``: what signs the UI's sign-in cookies, and how long
       one lasts (``otel_bridge.ui.signin``).
+    - ``rate_limiter``: ``rate_limiter.check(project.id, "read")`` after authenticating (429);
+    - ``limits``: what one request may store (``ingest/limits.py``).
     """
 
     store: Store
@@ -38,6 +42,8 @@ class AppContext:
     metrics: Metrics
     ui_cookie_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     ui_session_seconds: float = 12 * 3600.0
+    rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(RateLimits()))
+    limits: IngestLimits = DEFAULT_LIMITS
 
 
 __all__ = ["AppContext"]

@@ -23,9 +23,11 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
+from otel_bridge.errors import PayloadTooLarge
 from otel_bridge.ingest import DecodePool, Encoding, Ingestor
 from otel_bridge.model import Rejected
 from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.receivers.ratelimit import RateLimiter, RateLimits
 
 #: At most this many distinct reasons are listed in ``partial_success.error_message``.
 MAX_LISTED_REASONS = 10
@@ -76,24 +78,40 @@ def summarize_rejections(rejected: Sequence[Rejected]) -> str:
 class TraceExportHandler:
     """Admits, decodes, translates and commits OTLP trace export requests for every transport."""
 
-    def __init__(self, ingestor: Ingestor, metrics: Metrics, decoders: DecodePool | None = None) -> None:
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        metrics: Metrics,
+        decoders: DecodePool | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> None:
         self.ingestor = ingestor
         self.metrics = metrics
+        self.rate_limiter = rate_limiter or RateLimiter(RateLimits(), metrics)
         # Without a pool given (tests), decoding runs in one thread of this process.
         self.decoders = decoders if decoders is not None else DecodePool(ingestor.preparer, 0)
 
     async def export(self, project_id: str, body: bytes, encoding: Encoding, transport: str) -> ExportOutcome:
         """Store the spans of one decompressed request body; returns once they are committed.
 
-        Raises ``QueueFull`` (before any decoding) when the queue has no room for ``len(body)`` bytes,
-        ``DecodeError`` for an undecodable body, ``StoreUnavailable`` when the commit failed. Spans
-        the database refused for good are in the outcome's ``rejected``, beside those the decoder
-        refused.
+        Raises ``RateLimited`` when the project is over its ingest rate, ``QueueFull`` (before any
+        decoding) when the queue has no room for ``len(body)`` bytes, ``DecodeError`` for an
+        undecodable body, ``PayloadTooLarge`` for too many spans, ``StoreUnavailable`` when the commit
+        failed. Spans the database refused for good are in the outcome's ``rejected``, beside those
+        the decoder and the abuse limits refused.
         """
+        self.rate_limiter.check(project_id, "ingest")
         if not body:
             return ExportOutcome(0)  # an empty message is a valid, empty request in both encodings' protobuf
         async with self.ingestor.reserve(len(body)) as reservation:
-            prepared = await self.decoders.prepare(project_id, body, encoding)
+            try:
+                prepared = await self.decoders.prepare(project_id, body, encoding)
+            except PayloadTooLarge as error:
+                if error.limit is not None:
+                    self.metrics.count_limit(error.limit)
+                raise
+            for limit, hits in prepared.limit_hits.items():
+                self.metrics.count_limit(limit, hits)
             refused = await reservation.commit_prepared(prepared.batch, prepared.accepted)
         rejected = (*prepared.rejected, *refused)
         accepted = prepared.accepted - len(refused)

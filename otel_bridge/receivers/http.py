@@ -156,12 +156,19 @@ def error_response(error: BaseException, encoding: Encoding) -> Response:
 
 
 def ops_routes(ingestor: Ingestor, metrics: Metrics) -> list[BaseRoute]:
-    """``GET /healthz`` (200 while accepting spans, 503 once shutting down) and ``GET /metrics``."""
+    """``GET /healthz`` (200 while accepting spans, 503 once shutting down) and ``GET /metrics``.
+
+    While the last commit failed for a retryable reason (the database down or full) health still
+    answers 200, so that a balancer keeps sending the retries that will find the database back, but
+    says why exports are refused: ``degraded: <reason>``."""
 
     async def healthz(_request: Request) -> Response:
-        if ingestor.accepting:
-            return PlainTextResponse("ok\n")
-        return PlainTextResponse("shutting down\n", 503)
+        if not ingestor.accepting:
+            return PlainTextResponse("shutting down\n", 503)
+        problem = ingestor.stats.store_problem
+        if problem is not None:
+            return PlainTextResponse(f"degraded: exports are refused until the store is back: {problem}\n")
+        return PlainTextResponse("ok\n")
 
     async def metrics_endpoint(_request: Request) -> Response:
         return Response(metrics.render(ingestor), media_type=METRICS_CONTENT_TYPE)

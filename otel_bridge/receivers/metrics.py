@@ -36,6 +36,11 @@ class Metrics:
         self.requests: Counter[tuple[str, str, int]] = Counter()  # (transport, route, status)
         #: Further families rendered after these (the forwarder's), as exposition lines.
         self.sources: list[Callable[[], list[str]]] = []
+        self.limit_hits: Counter[str] = Counter()  # by abuse limit (ingest/limits.py, ratelimit.py)
+
+    def count_limit(self, limit: str, hits: int = 1) -> None:
+        """``hits`` times an abuse limit refused or truncated something."""
+        self.limit_hits[limit] += hits
 
     def count_request(self, transport: str, route: str, status: int) -> None:
         """One finished request; ``status`` is the HTTP status, or the gRPC code number."""
@@ -74,6 +79,13 @@ class Metrics:
                 f'otel_bridge_requests_total{{transport="{transport}",route="{_escape(route)}",'
                 f'code="{status}"}} {value}'
             )
+        family(
+            "otel_bridge_limit_hits_total",
+            "counter",
+            "Abuse limits hit: values truncated, spans or requests refused, rate-limited requests.",
+        )
+        for limit, value in sorted(self.limit_hits.items()):
+            lines.append(f'otel_bridge_limit_hits_total{{limit="{limit}"}} {value}')
         if ingestor is not None:
             stats = ingestor.stats
             family("otel_bridge_queue_bytes", "gauge", "Bytes admitted and not yet committed.")

@@ -35,6 +35,7 @@ from otel_bridge.errors import (
     OtelBridgeError,
     PayloadTooLarge,
     QueueFull,
+    RateLimited,
     StoreUnavailable,
     Unauthenticated,
     UnsupportedMediaType,
@@ -58,6 +59,8 @@ STATUS_TABLE: dict[type[BaseException], tuple[int, int]] = {
     WriteRejected: (400, code_pb2.INVALID_ARGUMENT),
     QueueFull: (503, code_pb2.UNAVAILABLE),
     ForwardBacklogFull: (503, code_pb2.UNAVAILABLE),
+    # 429 and RESOURCE_EXHAUSTED with a RetryInfo: what OTLP exporters and the Langfuse SDK retry later.
+    RateLimited: (429, code_pb2.RESOURCE_EXHAUSTED),
     StoreUnavailable: (503, code_pb2.UNAVAILABLE),
     # Raised at startup and by commands, never for a request: reaching a client is a bug, told as is.
     ConfigError: (500, code_pb2.INTERNAL),
@@ -125,7 +128,7 @@ def error_status(error: BaseException) -> ErrorStatus:
         return ErrorStatus(*_INTERNAL, f"internal error: {type(error).__name__}")
     message = error.message if isinstance(error, OtelBridgeError) else str(error)
     retry_after: float | None = None
-    if isinstance(error, QueueFull):
+    if isinstance(error, (QueueFull, RateLimited)):
         retry_after = error.retry_after
     elif isinstance(error, OtelBridgeError) and error.retryable:
         retry_after = STORE_RETRY_AFTER

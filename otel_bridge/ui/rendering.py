@@ -2,9 +2,11 @@
 and the authentication in front of every page.
 
 Autoescaping is on for every template: session ids, span names and message contents are whatever
-clients sent, so they are text, never markup. The Content-Security-Policy allows scripts and styles
-from this server's files only (``static/``: no inline script, style or event handler), so that even a
-templating mistake could not run injected code, and no other site may frame the pages.
+clients sent, so they are text, never markup. The pages' Content-Security-Policy (which takes the
+place of the stricter one ``receivers/security_headers.py`` gives every other response) allows
+scripts and styles from this server's files only (``static/``: no inline script, style or event
+handler), so that even a templating mistake could not run injected code, and no other site may frame
+the pages.
 
 Authentication is ``signin.py``'s (a sign-in cookie, else the API's keys); a failure is the status
 table's verdict (``receivers/status.py``) as an HTML page, and a 401 carries ``WWW-Authenticate:

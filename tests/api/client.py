@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from otel_bridge.ingest import Ingestor
+from otel_bridge.ingest import DecodePool, Ingestor
+from otel_bridge.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from otel_bridge.model.langfuse_wire import basic_authorization
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.export import TraceExportHandler
 from otel_bridge.receivers.http import HttpLimits
 from otel_bridge.receivers.metrics import Metrics
+from otel_bridge.receivers.ratelimit import RateLimiter, RateLimits
 from otel_bridge.server import build_app
 from otel_bridge.store.sql import SqlStore
 from otel_bridge.store.sql.engine import make_engine
@@ -96,6 +98,7 @@ class ServedApi:
     public_key: str
     secret_key: str
     other_authorization: str
+    metrics: Metrics
 
     def as_other(self) -> ApiClient:
         """A client authenticated as the other project."""
@@ -103,10 +106,19 @@ class ServedApi:
 
 
 @contextmanager
-def served_api(directory: Path, *, queue_bytes: int = 32 * 1024 * 1024) -> Iterator[ServedApi]:
-    """An API over a fresh SQLite store in ``directory``, with two projects."""
+def served_api(
+    directory: Path,
+    *,
+    queue_bytes: int = 32 * 1024 * 1024,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    rate_limits: RateLimits | None = None,
+    url: str | None = None,
+) -> Iterator[ServedApi]:
+    """An API over a fresh SQLite store in ``directory`` (or the database at ``url``), with two
+    projects; ``limits`` and ``rate_limits`` as the server would configure them (default: no rate
+    limit)."""
     directory.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{directory / 'api.db'}")
+    engine = make_engine(url or f"sqlite:///{directory / 'api.db'}")
     upgrade(engine)
     store = SqlStore(engine)
     mine = store.create_project("api-test", public_key="pk-lf-api", secret_key="sk-lf-api")
@@ -116,8 +128,16 @@ def served_api(directory: Path, *, queue_bytes: int = 32 * 1024 * 1024) -> Itera
     ingestor = Ingestor(store, queue_bytes=queue_bytes)
     loop.run_until_complete(ingestor.start())
     authenticator = Authenticator(store)
-    context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
-    handler = TraceExportHandler(ingestor, metrics)
+    rate_limiter = RateLimiter(rate_limits or RateLimits(), metrics)
+    context = AppContext(
+        store=store,
+        ingestor=ingestor,
+        authenticator=authenticator,
+        metrics=metrics,
+        rate_limiter=rate_limiter,
+        limits=limits,
+    )
+    handler = TraceExportHandler(ingestor, metrics, DecodePool(store.preparer, 0, limits), rate_limiter)
     app = build_app(context, handler, HttpLimits(1 << 20, 4 << 20))
     try:
         yield ServedApi(
@@ -129,6 +149,7 @@ def served_api(directory: Path, *, queue_bytes: int = 32 * 1024 * 1024) -> Itera
             public_key="pk-lf-api",
             secret_key="sk-lf-api",
             other_authorization=basic("pk-lf-other", "sk-lf-other"),
+            metrics=metrics,
         )
     finally:
         loop.run_until_complete(ingestor.close(5))

@@ -11,6 +11,7 @@ import base64
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -39,6 +40,11 @@ class ServerProcess:
     secret_key: str = SECRET_KEY
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
+    #: The certificate the server was started with (``--tls-cert``): it serves HTTPS.
+    tls_cert: str | None = None
+    #: What clients trust to verify it: ``ca.crt`` beside the certificate when there is one
+    #: (``tests.support.certificates``), else the certificate itself.
+    tls_ca: str | None = None
 
     @property
     def pid(self) -> int:
@@ -52,8 +58,12 @@ class ServerProcess:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<http port>``."""
-        return f"http://127.0.0.1:{self.http_port}"
+        """``http://127.0.0.1:<http port>`` (``https://`` with TLS)."""
+        return f"{'https' if self.tls_cert else 'http'}://127.0.0.1:{self.http_port}"
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """A client context trusting the server's certificate (None without TLS)."""
+        return None if self.tls_ca is None else ssl.create_default_context(cafile=self.tls_ca)
 
     @property
     def grpc_target(self) -> str:
@@ -144,6 +154,10 @@ def start_server(
     )
     log.close()
     server = ServerProcess(process, db_path, log_path)
+    if "--tls-cert" in args:
+        server.tls_cert = args[args.index("--tls-cert") + 1]
+        ca = Path(server.tls_cert).with_name("ca.crt")
+        server.tls_ca = str(ca) if ca.exists() else server.tls_cert
     ready = threading.Event()
 
     def read_output() -> None:
@@ -170,7 +184,9 @@ def wait_healthy(server: ServerProcess, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=5) as response:
+            with urllib.request.urlopen(
+                f"{server.base_url}/healthz", timeout=5, context=server.ssl_context()
+            ) as response:
                 if response.status == 200:
                     return
         except OSError:

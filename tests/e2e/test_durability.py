@@ -114,6 +114,27 @@ def assert_all_stored(db_url: str, acknowledged: Sent) -> int:
         store.close()
 
 
+def send_until_gone(
+    send: Callable[[bytes], tuple[Any, ...] | None],
+    make_body: Callable[[], tuple[bytes, Sent]],
+    ledger: Ledger,
+    stop: threading.Event,
+) -> None:
+    """A client of a server about to be killed: send new bodies until ``stop`` or until the server is
+    gone, recording what was acknowledged; a refusal other than a retryable one is an error."""
+    while not stop.is_set():
+        body, sent = make_body()
+        try:
+            refusal = send(body)
+        except Exception:  # the server is gone: connection refused or reset
+            return
+        if refusal is None:
+            ledger.ack(sent)
+        elif refusal[1] not in (503, grpc.StatusCode.UNAVAILABLE):
+            ledger.errors.append(AssertionError(f"unexpected refusal {refusal}"))
+            return
+
+
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -129,21 +150,11 @@ class TestKill:
         ledger = Ledger()
         stop = threading.Event()
 
-        def client(send: Callable[[bytes], tuple[Any, ...] | None]) -> None:
-            while not stop.is_set():
-                body, sent = make_request(traces=4, spans_per_trace=5, padding=200)
-                try:
-                    refusal = send(body)
-                except Exception:  # the server is gone: connection refused or reset
-                    return
-                if refusal is None:
-                    ledger.ack(sent)
-                elif refusal[1] not in (503, grpc.StatusCode.UNAVAILABLE):
-                    ledger.errors.append(AssertionError(f"unexpected refusal {refusal}"))
-                    return
+        def body() -> tuple[bytes, Sent]:
+            return make_request(traces=4, spans_per_trace=5, padding=200)
 
         threads = [
-            threading.Thread(target=client, args=(factory(server),))
+            threading.Thread(target=send_until_gone, args=(factory(server), body, ledger, stop))
             for factory in (http_client, http_client, grpc_client, grpc_client)
         ]
         try:

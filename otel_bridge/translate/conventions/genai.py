@@ -141,7 +141,8 @@ def _is_rollup(span: SpanView) -> bool:
     attributes = span.attributes
     operation = attributes.get(OPERATION_NAME)
     if operation is not None:
-        return operation in ROLLUP_OPERATIONS
+        # Any attribute value may arrive here, a list or a map too (unhashable: not an operation name).
+        return isinstance(operation, str) and operation in ROLLUP_OPERATIONS
     return span.scope_name == PYDANTIC_AI_SCOPE and any(key in attributes for key in PYDANTIC_AI_RUN_KEYS)
 
 

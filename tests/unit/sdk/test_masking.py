@@ -174,7 +174,7 @@ class TestServer:
         body = build_export_request([span]).SerializeToString()
         store = InMemoryStore()
         project = store.create_project("p").project.id
-        prepared = prepare_export(store.preparer, project, body, "protobuf", mask)
+        prepared = prepare_export(store.preparer, project, body, "protobuf", mask=mask)
         assert prepared.batch is not None
         store.write_prepared([prepared.batch])
         return repr(store.list_observations(project))
