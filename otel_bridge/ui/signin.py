@@ -156,6 +156,8 @@ class Gate:
                     if header is None and wants_page(request):
                         return RedirectResponse(sign_in_url(target_of(request)), status_code=303)
                     project = await self._context.authenticator.authenticate(header)
+                # A page is a read: the project's read rate limit applies (429, like the API).
+                self._context.rate_limiter.check(project.id, "read")
                 return await endpoint(request, project)
             except Exception as error:
                 return render_error(error)

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-import json
+import html
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from otel_bridge.receivers.security_headers import SECURITY_HEADERS
+from otel_bridge.ui.rendering import PAGE_HEADERS
 from tests.api.client import ServedApi, basic, served_api
 from tests.api.conftest import (
     GENERATION_1,
@@ -114,7 +115,8 @@ def test_injection_attempts_are_bound_parameters(api: ServedApi) -> None:
                     response = api.client.get(concrete(path), {name: attempt})
                     assert response.status < 500, (path, name, attempt, response.body)
                     body = response.body.decode("utf-8", "replace")
-                    assert "secret_hash" not in body or attempt in json.loads(body).get("message", ""), body
+                    # The attempt may be echoed in a refusal (a JSON message, or escaped in a page).
+                    assert "secret_hash" not in body or html.escape(attempt) in body or attempt in body, body
                     assert "scrypt$" not in body
                     tried += 1
             for attempt in ATTEMPTS:  # the path parameter too
@@ -133,12 +135,19 @@ def test_other_projects_reads_are_404_or_absent(tmp_path: Path) -> None:
     """Every read route, walked with the first project's keys on the other project's ids."""
     with served_api(tmp_path) as api:
         seed(api)
+        created = api.as_other().post("/api/public/scores", {"traceId": OTHER_TRACE, "name": "x", "value": 1})
+        assert created.status == 200, created.body
+        other_score = created.json()["id"]
         by_id = {
             "/api/public/sessions/{sessionId}": f"/api/public/sessions/{OTHER_SESSION}",
             "/api/public/traces/{traceId}": f"/api/public/traces/{OTHER_TRACE}",
             "/api/public/observations/{observationId}": f"/api/public/observations/{OTHER_SPAN}",
+            "/api/public/scores/{scoreId}": f"/api/public/scores/{other_score}",
+            "/api/public/v2/scores/{scoreId}": f"/api/public/v2/scores/{other_score}",
         }
         for path, _ in read_operations(api):
+            if not path.startswith("/api/public/"):
+                continue  # the UI's pages: below
             if "{" in path:
                 assert path in by_id, f"{path}: a new by-id read route; add it to this walk"
                 response = api.client.get(by_id[path])
@@ -148,7 +157,11 @@ def test_other_projects_reads_are_404_or_absent(tmp_path: Path) -> None:
                 body = api.client.get(path).body.decode()
                 for foreign in (OTHER_SESSION, OTHER_TRACE, OTHER_SPAN, "secret"):
                     assert foreign not in body, (path, foreign)
-        for page in (f"/sessions/{OTHER_SESSION}", f"/traces/{OTHER_TRACE}"):
+        for page in (
+            f"/sessions/{OTHER_SESSION}",
+            f"/traces/{OTHER_TRACE}",
+            f"/download/sessions/{OTHER_SESSION}",
+        ):
             assert api.client.get(page).status == 404, page
         assert OTHER_SESSION not in api.client.get("/sessions").body.decode()
         # And the other project does see its own: the 404s are about scope, not about the ids.
@@ -202,7 +215,11 @@ def test_no_secret_in_logs_or_metrics(tmp_path: Path, caplog: pytest.LogCaptureF
 def test_security_headers_on_ui_and_api(fresh_api: ServedApi, path: str) -> None:
     """Pages, static files, API answers, errors and 404s all carry the headers."""
     response = fresh_api.client.get(path)
-    for name, value in SECURITY_HEADERS.items():
+    expected = dict(SECURITY_HEADERS)
+    if path == "/sessions":  # a page: the same policy, but for its one first-party script
+        expected["content-security-policy"] = PAGE_HEADERS["Content-Security-Policy"]
+        assert "script-src 'self'" in expected["content-security-policy"]
+    for name, value in expected.items():
         assert response.headers.get(name) == value, (path, name, response.headers)
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
