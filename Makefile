@@ -17,7 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-test: $(STAMP)
+# The compiled OTLP decoder (otel_bridge/otlp/_wire.pyx, see setup.py), rebuilt in place when it changes.
+COMPILED := $(VENV)/.compiled-decoder
+$(COMPILED): otel_bridge/otlp/_wire.pyx setup.py $(STAMP)
+	$(BIN)/python setup.py -q build_ext --inplace
+	touch $(COMPILED)
+
+test: $(STAMP) $(COMPILED)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -25,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check otel_bridge tests
 	$(BIN)/mypy otel_bridge tests
 
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)
 	$(BIN)/python -m tests.bench
 
 run: $(STAMP)

@@ -99,6 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
         public_key=args.public_key,
         secret_key=args.secret_key,
         decode_processes=args.decode_processes,
+        decoder=args.decoder,
     )
     return serve(settings)
 
@@ -126,6 +127,11 @@ def _add_server_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--decode-processes",
         type=int,
         help="worker processes decoding requests (default: cores - 1, at least 1; 0: a thread)",
+    )
+    serve.add_argument(
+        "--decoder",
+        choices=("auto", "compiled", "upb"),
+        help="OTLP protobuf decoder (default: auto, the compiled one when built; $OTEL_BRIDGE_DECODER)",
     )
     serve.set_defaults(handler=_serve)
 

@@ -23,6 +23,7 @@ max_batch_spans                OTEL_BRIDGE_MAX_BATCH_SPANS       4096 (spans per
 shutdown_seconds               OTEL_BRIDGE_SHUTDOWN_SECONDS      10 (drain deadline on SIGTERM)
 auth_cache_seconds             OTEL_BRIDGE_AUTH_CACHE_SECONDS    60 (successful authentications)
 decode_processes               OTEL_BRIDGE_DECODE_PROCESSES      cores - 1, at least 1 (0: a thread)
+decoder                        OTEL_BRIDGE_DECODER               auto (compiled when built, else upb)
 commit_delay_seconds           OTEL_BRIDGE_COMMIT_DELAY_SECONDS  0 (testing only: slows every commit)
 =============================  ================================  =========================================
 
@@ -49,6 +50,8 @@ ENV_PREFIX = "OTEL_BRIDGE_"
 DEFAULT_DB = "sqlite:///otel-bridge.db"
 MiB = 1024 * 1024
 
+#: ``Settings.decoder``'s values (``otlp/decoders.py``).
+DECODERS = ("auto", "compiled", "upb")
 _SIZE = re.compile(r"^\s*(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
 
@@ -73,6 +76,8 @@ class Settings:
     #: Worker processes that decode, translate and prepare requests beside the writer (see
     #: ``ingest/workers.py``): one core is left to the writer and the event loop.
     decode_processes: int = dataclasses.field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
+    #: The OTLP protobuf decoder (``otlp/decoders.py``): ``auto``, ``compiled`` or ``upb``.
+    decoder: str = "auto"
     commit_delay_seconds: float = 0.0
 
     @classmethod
@@ -137,6 +142,8 @@ class Settings:
             )
         if self.decode_processes < 0:
             raise ConfigError(f"{env_name('decode_processes')}={self.decode_processes} must not be negative")
+        if self.decoder not in DECODERS:
+            raise ConfigError(f"{env_name('decoder')}={self.decoder!r}: one of {', '.join(DECODERS)}")
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)} must not be negative")

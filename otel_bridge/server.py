@@ -42,6 +42,7 @@ from otel_bridge.admin import (
 from otel_bridge.config import Settings, env_name, hostport
 from otel_bridge.errors import ConfigError
 from otel_bridge.ingest import DecodePool, Ingestor
+from otel_bridge.otlp import decoders as protobuf_decoders
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.export import TraceExportHandler
@@ -87,7 +88,11 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
     )
     authenticator = Authenticator(store, ttl=settings.auth_cache_seconds)
     context = AppContext(store=store, ingestor=ingestor, authenticator=authenticator, metrics=metrics)
-    decoders = DecodePool(store.preparer, settings.decode_processes)
+    try:  # this process decodes too (the Langfuse ingestion API, decode_processes=0)
+        protobuf_decoders.use(settings.decoder)
+    except ValueError as error:
+        raise ConfigError(f"{env_name('decoder')}={settings.decoder}: {error}") from None
+    decoders = DecodePool(store.preparer, settings.decode_processes, settings.decoder)
     handler = TraceExportHandler(ingestor, metrics, decoders)
     limits = HttpLimits(settings.max_request_bytes, settings.max_decompressed_bytes)
     grpc_server = create_server(
@@ -127,6 +132,18 @@ def _add_grpc_port(server: aio.Server, host: str, port: int) -> int:
         raise ConfigError(
             f"cannot listen on {hostport(host, port)} for gRPC ({env_name('grpc_port')}): {error}"
         ) from None
+
+
+def _decoder_line(settings: Settings) -> str:
+    """Which protobuf decoder runs, and where (the banner's ``decoder:`` line)."""
+    if protobuf_decoders.active() == protobuf_decoders.COMPILED:
+        name = "compiled (Cython wire decoder)"
+    else:
+        built = "" if protobuf_decoders.compiled_available() else ", the compiled one is not built"
+        name = f"upb (pure-Python walk{built})"
+    processes = settings.decode_processes
+    where = f"{processes} decode process{'es' if processes != 1 else ''}" if processes else "a thread"
+    return f"{name} in {where}"
 
 
 class BridgeServer:
@@ -232,6 +249,7 @@ class BridgeServer:
             f"otel-bridge {__version__} — store {redacted_url(self.settings.db)}",
             f"UI:        {http}/",
             f"OTLP/HTTP: {http}/v1/traces   OTLP/gRPC: {hostport(host, grpc_port)}",
+            f"decoder:   {_decoder_line(self.settings)}",
             *default_project_lines(keys, http),
             f"ready: http={http_port} grpc={grpc_port}",
         ]

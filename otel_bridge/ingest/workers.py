@@ -33,7 +33,7 @@ from typing import Literal
 
 from otel_bridge.errors import StoreUnavailable
 from otel_bridge.model import Rejected
-from otel_bridge.otlp import decode_json, decode_protobuf
+from otel_bridge.otlp import decode_json, decode_protobuf, decoders
 from otel_bridge.store import PreparedWrite, WritePreparer
 from otel_bridge.translate import translate_spans
 
@@ -67,10 +67,15 @@ def prepare_export(
 PARENT_CHECK_SECONDS = 0.5
 
 
+def _start_worker(decoder: str) -> None:
+    """Worker initializer: the decoder the server chose, and the parent watch."""
+    decoders.use(decoder)
+    _watch_parent()
+
+
 def _watch_parent() -> None:
-    """Worker initializer: a daemon thread that ends the worker once its parent process is gone (a
-    worker blocked waiting for work would not notice otherwise, and would hold the server's output
-    pipes open)."""
+    """A daemon thread that ends the worker once its parent process is gone (a worker blocked
+    waiting for work would not notice otherwise, and would hold the server's output pipes open)."""
     parent = os.getppid()
 
     def watch() -> None:
@@ -90,11 +95,13 @@ class DecodePool:
     requests fail with a retryable error and the next request gets a new pool.
     """
 
-    def __init__(self, preparer: WritePreparer, processes: int) -> None:
+    def __init__(self, preparer: WritePreparer, processes: int, decoder: str = "auto") -> None:
         if processes < 0:
             raise ValueError("processes must be 0 or more")
         self.preparer = preparer
         self.processes = processes
+        #: ``otlp.decoders.use``'s name, for the workers (a thread uses this process's choice).
+        self.decoder = decoder
         self._executor: Executor | None = None
 
     def _new_executor(self) -> Executor:
@@ -103,7 +110,8 @@ class DecodePool:
         return ProcessPoolExecutor(
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_watch_parent,
+            initializer=_start_worker,
+            initargs=(self.decoder,),
         )
 
     async def start(self) -> None:

@@ -52,6 +52,7 @@ class TestSettings:
             ({"OTEL_BRIDGE_MAX_REQUEST_BYTES": "12 parsecs"}, "OTEL_BRIDGE_MAX_REQUEST_BYTES"),
             ({"OTEL_BRIDGE_MAX_DECOMPRESSED_BYTES": "1KiB"}, "OTEL_BRIDGE_MAX_DECOMPRESSED_BYTES"),
             ({"OTEL_BRIDGE_SHUTDOWN_SECONDS": "-1"}, "OTEL_BRIDGE_SHUTDOWN_SECONDS"),
+            ({"OTEL_BRIDGE_DECODER": "fast"}, "OTEL_BRIDGE_DECODER"),
         ],
     )
     def test_invalid_values_name_their_variable(self, env: dict[str, str], variable: str) -> None:
