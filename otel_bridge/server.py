@@ -42,6 +42,7 @@ from otel_bridge.admin import (
 from otel_bridge.config import Settings, env_name, hostport
 from otel_bridge.errors import ConfigError
 from otel_bridge.ingest import DecodePool, Ingestor
+from otel_bridge.ingest.workers import tune_garbage_collector
 from otel_bridge.otlp import decoders as protobuf_decoders
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
@@ -204,6 +205,9 @@ class BridgeServer:
             return 1
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._on_signal, http_server)
+        # Everything is imported and started: the writer's allocations should not make the
+        # collector traverse it all again and again (workers.tune_garbage_collector).
+        tune_garbage_collector()
         self._print_banner(keys, sock.getsockname()[1], grpc_port)
         await self._stop.wait()
         drained = await self._stop_serving(http_server, http_task, parts)

@@ -21,6 +21,7 @@ machines).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -67,10 +68,31 @@ def prepare_export(
 PARENT_CHECK_SECONDS = 0.5
 
 
+#: The youngest generation's threshold once tuned (CPython's default is 700 allocations).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Make the cyclic garbage collector cheap for the ingest path; call once everything is imported.
+
+    A request allocates some 100 objects a span, which are freed by reference counting (records,
+    translations and rows hold no cycles), yet every 700 allocations start a collection, and every
+    hundredth one traverses every object alive: SQLAlchemy's, the translator's tables, gRPC's. So
+    ``gc.freeze()`` moves what start-up made into a generation that is never traversed, and the
+    young threshold rises to ``GC_YOUNG_THRESHOLD``: cycles are still collected, 70 times less
+    often. Measured on ``prepare_export`` of bench_e2e's requests (one process, CPU time): 94 µs a
+    span with the defaults, 63 with ``freeze`` alone, 56 with both; ``gc.disable()`` gave 57.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 50, 1000)
+
+
 def _start_worker(decoder: str) -> None:
-    """Worker initializer: the decoder the server chose, and the parent watch."""
+    """Worker initializer: the decoder the server chose, the parent watch, the tuned collector."""
     decoders.use(decoder)
     _watch_parent()
+    tune_garbage_collector()
 
 
 def _watch_parent() -> None:
@@ -150,4 +172,4 @@ class DecodePool:
             self._executor = None
 
 
-__all__ = ["DecodePool", "Encoding", "PreparedExport", "prepare_export"]
+__all__ = ["DecodePool", "Encoding", "PreparedExport", "prepare_export", "tune_garbage_collector"]

@@ -47,6 +47,8 @@ from tests.bench.bench_decode import make_llm_export_request
 from tests.e2e.server import RssSampler, ServerProcess, process_tree, start_server
 
 SPANS_ENV = "OTEL_BRIDGE_BENCH_E2E_SPANS"
+#: Comma-separated ``--decode-processes`` values to compare (default: the server's own default).
+PROCESSES_ENV = "OTEL_BRIDGE_BENCH_E2E_DECODE_PROCESSES"
 BATCH = 512
 CLIENTS = 4
 REFERENCE_REQUESTS = 40
@@ -133,6 +135,8 @@ class Outcome:
     seconds: float
     refused: int
     peak_rss: int
+    #: The peak of RSS without file-backed pages (SQLite maps the database into memory: mmap_size).
+    peak_anonymous: int
     #: CPU seconds over the run: client, receiver, writer, workers.
     cpu: dict[str, float]
 
@@ -229,13 +233,14 @@ def drive(server: ServerProcess, bodies: list[bytes], make_sender: Callable[[], 
     client_cpu = time.process_time() - client_before
     server_after = cpu_seconds(server.pid)
     peak = sampler.stop()
+    peak_anonymous = sampler.peak_anonymous
     if errors:
         raise errors[0]
     spans = sum(
         len(ExportTraceServiceRequest.FromString(b).resource_spans[0].scope_spans[0].spans) for b in bodies
     )
     cpu = {"client": client_cpu} | {key: server_after[key] - server_before[key] for key in server_after}
-    return Outcome(spans, seconds, sum(refused), peak, cpu)
+    return Outcome(spans, seconds, sum(refused), peak, peak_anonymous, cpu)
 
 
 def run() -> list[str]:
@@ -249,10 +254,17 @@ def run() -> list[str]:
         f"({size / n_spans:.0f} B/span protobuf), {CLIENTS} concurrent clients, "
         f"into a copy of a SQLite db already holding {PREFILL_SPANS:,} spans, per transport"
     ]
-    for label, factory in (("OTLP/gRPC", grpc_sender), ("OTLP/HTTP protobuf", http_sender)):
+    processes = [value.strip() for value in os.environ.get(PROCESSES_ENV, "").split(",") if value.strip()]
+    runs = [
+        (f"{transport}{f', {count} workers' if count else ''}", factory, count)
+        for count in processes or [""]
+        for transport, factory in (("OTLP/gRPC", grpc_sender), ("OTLP/HTTP protobuf", http_sender))
+    ]
+    for label, factory, count in runs:
         with tempfile.TemporaryDirectory(prefix="otel-bridge-bench-") as directory:
             shutil.copyfile(prefilled, Path(directory) / "otel-bridge.db")
-            server = start_server(Path(directory))
+            arguments = ("--decode-processes", count) if count else ()
+            server = start_server(Path(directory), None, *arguments)
             try:
                 outcome = drive(server, bodies, factory(server))
             finally:
@@ -261,11 +273,14 @@ def run() -> list[str]:
         if stored != outcome.spans:
             raise RuntimeError(f"{label}: {outcome.spans} spans acknowledged, {stored} stored")
         lines.append(
-            f"  {label:<20} {outcome.spans / outcome.seconds:>10,.0f} spans/s  "
+            f"  {label:<31} {outcome.spans / outcome.seconds:>10,.0f} spans/s  "
             f"({outcome.seconds:.1f} s, {outcome.refused} refused with 503/UNAVAILABLE and retried, "
-            f"peak server RSS {outcome.peak_rss / 2**20:.0f} MiB, exit {status})"
+            f"peak server RSS {outcome.peak_rss / 2**20:.0f} MiB, of it anonymous "
+            f"{outcome.peak_anonymous / 2**20:.0f} MiB, exit {status})"
         )
         lines.append(outcome.cpu_line())
+        decoder = next((line.strip() for line in server.output if line.startswith("decoder:")), "decoder: ?")
+        lines.append(f"      {decoder}")
     lines.append(in_process_reference(bodies[:REFERENCE_REQUESTS]))
     return lines
 
@@ -295,7 +310,7 @@ def in_process_reference(bodies: list[bytes]) -> str:
         finally:
             store.close()
     return (
-        f"  {'in-process, 1 thread':<20} {spans / seconds:>10,.0f} spans/s  "
+        f"  {'in-process, 1 thread':<31} {spans / seconds:>10,.0f} spans/s  "
         f"(decode + translate + write_batch of the first {len(bodies)} requests in sequence, no server)"
     )
 
