@@ -17,6 +17,7 @@ MODULES = (
     "tests.bench.bench_store",
     "tests.bench.bench_e2e",
     "tests.bench.bench_replicas",
+    "tests.bench.bench_instructions",
 )
 
 
