@@ -17,7 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-test: $(STAMP)
+# The compiled OTLP decoder (otel_bridge/otlp/_wire.pyx, see setup.py), rebuilt in place when it changes.
+COMPILED := $(VENV)/.compiled-decoder
+$(COMPILED): otel_bridge/otlp/_wire.pyx setup.py $(STAMP)
+	$(BIN)/python setup.py -q build_ext --inplace
+	touch $(COMPILED)
+
+test: $(STAMP) $(COMPILED)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -25,10 +31,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check otel_bridge tests examples
 	$(BIN)/mypy otel_bridge tests examples
 
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)
 	$(BIN)/python -m tests.bench
-
-# Flags for serve: make run ARGS="--http-port 5318 --grpc-port 5317" (otel-bridge serve --help lists them).
 
 # Longer than CI (docs/reliability.md): hypothesis fuzz targets at 10x CI's inputs, then atheris
 # (coverage-guided) on the protobuf and JSON decoders for FUZZ_SECONDS each. Crashes land in
@@ -49,6 +53,7 @@ fuzz: $(STAMP)
 soak: $(STAMP)
 	DRILL_ROUNDS=20 $(BIN)/python -m pytest tests/e2e/test_fault_drills.py tests/e2e/test_durability.py -q -p no:cacheprovider
 
+# Flags for serve: make run ARGS="--http-port 5318 --grpc-port 5317" (otel-bridge serve --help lists them).
 run: $(STAMP)
 	$(BIN)/otel-bridge serve $(ARGS)
 

@@ -50,6 +50,8 @@ ENV_PREFIX = "OTEL_BRIDGE_"
 DEFAULT_DB = "sqlite:///otel-bridge.db"
 MiB = 1024 * 1024
 
+#: ``Settings.decoder``'s values (``otlp/decoders.py``).
+DECODERS = ("auto", "compiled", "upb")
 _SIZE = re.compile(r"^\s*(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
 
@@ -180,6 +182,10 @@ class Settings:
         help="PEM certificate file: serve HTTPS and gRPC over TLS (with --tls-key)", shown="none"
     )
     tls_key: str | None = _setting(help="PEM private key file of --tls-cert", shown="none")
+    #: The OTLP protobuf decoder (``otlp/decoders.py``): ``auto``, ``compiled`` or ``upb``.
+    decoder: str = _setting(
+        "auto", help="OTLP protobuf decoder: auto (the compiled one when built), compiled or upb"
+    )
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **arguments: Any) -> Settings:
@@ -265,6 +271,8 @@ class Settings:
             raise ConfigError(f"{label('ui_cookie_secret')} must be at least 32 characters")
         if self.ui_session_hours <= 0:
             raise ConfigError(f"{label('ui_session_hours')}={self.ui_session_hours} must be positive")
+        if self.decoder not in DECODERS:
+            raise ConfigError(f"{label('decoder')}={self.decoder!r}: one of {', '.join(DECODERS)}")
         for name in ("shutdown_seconds", "auth_cache_seconds", "commit_delay_seconds"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{label(name)}={getattr(self, name)} must not be negative")

@@ -48,6 +48,8 @@ from otel_bridge.forward.setup import banner_line, forwarder_for
 from otel_bridge.forward.worker import Forwarder
 from otel_bridge.ingest import DecodePool, Ingestor
 from otel_bridge.ingest.limits import IngestLimits
+from otel_bridge.ingest.workers import tune_garbage_collector
+from otel_bridge.otlp import decoders as protobuf_decoders
 from otel_bridge.receivers import AppContext
 from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.export import TraceExportHandler
@@ -128,8 +130,16 @@ def _compose(settings: Settings, store: SqlStore) -> _Parts:
         rate_limiter=rate_limiter,
         limits=ingest_limits,
     )
+    try:  # this process decodes too (the Langfuse ingestion API, decode_processes=0)
+        protobuf_decoders.use(settings.decoder)
+    except ValueError as error:
+        raise ConfigError(f"{label('decoder')}={settings.decoder}: {error}") from None
     decoders = DecodePool(
-        store.preparer, settings.decode_processes, ingest_limits, mask=settings.mask_secrets
+        store.preparer,
+        settings.decode_processes,
+        ingest_limits,
+        mask=settings.mask_secrets,
+        decoder=settings.decoder,
     )
     handler = TraceExportHandler(ingestor, metrics, decoders, rate_limiter)
     limits = HttpLimits(settings.max_request_bytes, settings.max_decompressed_bytes)
@@ -225,6 +235,18 @@ def bind_warning(settings: Settings) -> str | None:
     )
 
 
+def _decoder_line(settings: Settings) -> str:
+    """Which protobuf decoder runs, and where (the banner's ``decoder:`` line)."""
+    if protobuf_decoders.active() == protobuf_decoders.COMPILED:
+        name = "compiled (Cython wire decoder)"
+    else:
+        built = "" if protobuf_decoders.compiled_available() else ", the compiled one is not built"
+        name = f"upb (pure-Python walk{built})"
+    processes = settings.decode_processes
+    where = f"{processes} decode process{'es' if processes != 1 else ''}" if processes else "a thread"
+    return f"{name} in {where}"
+
+
 class BridgeServer:
     """One ``otel-bridge serve`` process (see the module docstring)."""
 
@@ -291,6 +313,9 @@ class BridgeServer:
             return 1
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._on_signal, http_server)
+        # Everything is imported and started: the writer's allocations should not make the
+        # collector traverse it all again and again (workers.tune_garbage_collector).
+        tune_garbage_collector()
         self._print_banner(keys, sock.getsockname()[1], grpc_port, parts.forwarder)
         await self._stop.wait()
         drained = await self._stop_serving(http_server, http_task, parts)
@@ -347,6 +372,7 @@ class BridgeServer:
             f"otel-bridge {__version__}{' relay' if relay else ''} — store {command_url(self.settings.db)}",
             *([] if relay else [f"UI:        {http}/"]),
             f"OTLP/HTTP: {http}/v1/traces   OTLP/gRPC: {hostport(host, grpc_port)}",
+            f"decoder:   {_decoder_line(self.settings)}",
             *([banner_line(forwarder)] if forwarder is not None else []),
             *default_project_lines(keys, http, self.settings.db, hostport(host, grpc_port)),
             f"ready: http={http_port} grpc={grpc_port}",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -42,7 +43,7 @@ from otel_bridge.ingest.limits import (
     limit_translations,
 )
 from otel_bridge.model import Rejected
-from otel_bridge.otlp import decode_json, decode_protobuf
+from otel_bridge.otlp import decode_json, decode_protobuf, decoders
 from otel_bridge.store import PreparedWrite, WritePreparer
 from otel_bridge.translate import translate_spans
 from otel_bridge.translate.masking import mask_records, mask_secrets
@@ -92,10 +93,37 @@ def prepare_export(
 PARENT_CHECK_SECONDS = 0.5
 
 
+#: The youngest generation's threshold once tuned (CPython's default is 700 allocations).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Make the cyclic garbage collector cheap for the ingest path; call once everything is imported.
+
+    A request allocates some 100 objects a span, which are freed by reference counting (records,
+    translations and rows hold no cycles), yet every 700 allocations start a collection, and every
+    hundredth one traverses every object alive: SQLAlchemy's, the translator's tables, gRPC's. So
+    ``gc.freeze()`` moves what start-up made into a generation that is never traversed, and the
+    young threshold rises to ``GC_YOUNG_THRESHOLD``: cycles are still collected, 70 times less
+    often. Measured on ``prepare_export`` of bench_e2e's requests (``tests/bench/bench_instructions``,
+    callgrind): 411k instructions a span with the defaults, 374k tuned (−9 %); CPU time on the shared
+    machine said −10 to −25 %, and ``gc.disable()`` was no better than this.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 50, 1000)
+
+
+def _start_worker(decoder: str) -> None:
+    """Worker initializer: the decoder the server chose, the parent watch, the tuned collector."""
+    decoders.use(decoder)
+    _watch_parent()
+    tune_garbage_collector()
+
+
 def _watch_parent() -> None:
-    """Worker initializer: a daemon thread that ends the worker once its parent process is gone (a
-    worker blocked waiting for work would not notice otherwise, and would hold the server's output
-    pipes open)."""
+    """A daemon thread that ends the worker once its parent process is gone (a worker blocked
+    waiting for work would not notice otherwise, and would hold the server's output pipes open)."""
     parent = os.getppid()
 
     def watch() -> None:
@@ -122,6 +150,7 @@ class DecodePool:
         limits: IngestLimits = DEFAULT_LIMITS,
         *,
         mask: bool = False,
+        decoder: str = "auto",
     ) -> None:
         if processes < 0:
             raise ValueError("processes must be 0 or more")
@@ -129,6 +158,8 @@ class DecodePool:
         self.processes = processes
         self.mask = mask
         self.limits = limits
+        #: ``otlp.decoders.use``'s name, for the workers (a thread uses this process's choice).
+        self.decoder = decoder
         self._executor: Executor | None = None
 
     def _new_executor(self) -> Executor:
@@ -137,7 +168,8 @@ class DecodePool:
         return ProcessPoolExecutor(
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_watch_parent,
+            initializer=_start_worker,
+            initargs=(self.decoder,),
         )
 
     async def start(self) -> None:
@@ -181,4 +213,4 @@ class DecodePool:
             self._executor = None
 
 
-__all__ = ["DecodePool", "Encoding", "PreparedExport", "prepare_export"]
+__all__ = ["DecodePool", "Encoding", "PreparedExport", "prepare_export", "tune_garbage_collector"]

@@ -8,11 +8,13 @@ Every transport calls one of three functions and gets a ``DecodeResult``: the ac
 - ``decode_json(body)``: an OTLP/HTTP ``application/json`` body (the OTLP/JSON encoding);
 - ``decode_request(request)``: an ``ExportTraceServiceRequest`` the gRPC server already parsed.
 
-The rules a span must follow are in ``validate.py``.
+The rules a span must follow are in ``validate.py``. ``decode_protobuf`` runs the compiled wire decoder
+when it was built, else the upb one: ``decoders.py``.
 """
 
+from otel_bridge.otlp.decoders import decode_protobuf
 from otel_bridge.otlp.json import decode_json
-from otel_bridge.otlp.protobuf import decode_protobuf, decode_request
+from otel_bridge.otlp.protobuf import decode_request
 from otel_bridge.otlp.result import DecodeResult
 
 __all__ = ["DecodeResult", "decode_json", "decode_protobuf", "decode_request"]

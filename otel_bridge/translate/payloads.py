@@ -47,10 +47,14 @@ def json_payload(text: Any, format: str = JSON) -> Any:
 
     Plain text (not starting like a JSON document) stays a plain string: it needs no normalizing.
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not text:
         return text
-    stripped = text.lstrip()
-    if not stripped or stripped[0] not in '[{"':
+    # The first character decides; only text starting with whitespace is copied to find it.
+    first = text[0]
+    if first.isspace():
+        stripped = text.lstrip()
+        first = stripped[0] if stripped else ""
+    if not first or first not in '[{"':
         return text
     # ``build`` skips the frozen dataclass's slow __init__ (every field is given).
     return build(Payload, {"text": text, "format": format})

@@ -20,6 +20,7 @@ MODULES = (
     "tests.bench.bench_forward",
     "tests.bench.bench_sdk",
     "tests.bench.bench_ui",
+    "tests.bench.bench_instructions",
 )
 
 

@@ -166,16 +166,17 @@ def _attributes(
     }
 
 
-def make_llm_spans(n_spans: int = 512, seed: int = 7) -> list[Span]:
-    """``n_spans`` OTLP spans forming traces of ``_TRACE_SHAPE`` (the last trace may be cut short)."""
+def make_llm_spans(n_spans: int = 512, seed: int = 7, sessions: str = "session") -> list[Span]:
+    """``n_spans`` OTLP spans forming traces of ``_TRACE_SHAPE`` (the last trace may be cut short);
+    four traces a session, named ``<sessions>-00000`` on. Every seed gives other ids and other text."""
     rng = random.Random(seed)
     spans: list[Span] = []
-    start0 = 1_795_545_060_000_000_000
+    start0 = 1_795_545_060_000_000_000 + (seed % 100_000) * 60_000_000_000
     trace_no = 0
     while len(spans) < n_spans:
         trace_id = rng.getrandbits(128).to_bytes(16, "big")
         span_ids = [rng.getrandbits(64).to_bytes(8, "big") for _ in _TRACE_SHAPE]
-        session = f"session-{trace_no // 4:05d}"
+        session = f"{sessions}-{trace_no // 4:05d}"
         user = f"user-{trace_no % 37:03d}"
         base = start0 + trace_no * 5_000_000_000
         vocabulary = _KOREAN_WORDS if trace_no % 4 == 3 else _WORDS
@@ -224,10 +225,12 @@ def make_llm_spans(n_spans: int = 512, seed: int = 7) -> list[Span]:
     return spans
 
 
-def make_llm_export_request(n_spans: int = 512, seed: int = 7) -> ExportTraceServiceRequest:
+def make_llm_export_request(
+    n_spans: int = 512, seed: int = 7, sessions: str = "session"
+) -> ExportTraceServiceRequest:
     """An ``ExportTraceServiceRequest`` of ``n_spans`` LLM-sized spans under one resource and scope."""
     return build_export_request(
-        make_llm_spans(n_spans, seed),
+        make_llm_spans(n_spans, seed, sessions),
         resource_attributes=_RESOURCE_ATTRIBUTES,
         scope_name="opentelemetry.instrumentation.openai_v2",
         scope_version="2.4b0",

@@ -204,11 +204,15 @@ class RssSampler(threading.Thread):
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        #: The peak of the anonymous part (``RssAnon``): RSS without the pages of files mapped in,
+        #: such as SQLite's memory-mapped database.
+        self.peak_anonymous = 0
         self._stopped = threading.Event()
 
     def run(self) -> None:
         while not self._stopped.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak_anonymous = max(self.peak_anonymous, tree_rss(self.pid, "RssAnon"))
             self._stopped.wait(self.interval)
 
     def stop(self) -> int:
@@ -230,13 +234,14 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
-def tree_rss(pid: int) -> int:
-    """RSS in bytes of ``pid`` and its direct children (``process_tree``)."""
+def tree_rss(pid: int, field: str = "VmRSS") -> int:
+    """RSS in bytes (or another ``/proc/<pid>/status`` field in kB) of ``pid`` and its direct children
+    (``process_tree``)."""
     total = 0
     for one in process_tree(pid):
         try:
             for line in Path(f"/proc/{one}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             continue

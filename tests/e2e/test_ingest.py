@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import grpc
 import pytest
@@ -28,7 +29,8 @@ from otel_bridge.errors import NotFound
 from otel_bridge.store.sql import SqlStore
 from otel_bridge.testing import build_export_request, make_span, request_to_json
 from tests.e2e.conftest import get, grpc_export, post
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, start_server
+from tests.support.decoders import require_compiled
 from tests.support.state import dump_state
 
 ZERO_TRACE = "0" * 32
@@ -498,6 +500,26 @@ class TestOperations:
             'otel_bridge_requests_total{transport="http",route="/v1/traces",code="200"}',
         ):
             assert fragment in text, fragment
+
+    def test_banner_names_the_decoder(self, server: ServerProcess, tmp_path: Path) -> None:
+        """The banner says which protobuf decoder runs: the compiled one by default, upb when
+        OTEL_BRIDGE_DECODER=upb; spans are stored either way."""
+        require_compiled()
+        assert "decoder:   compiled (Cython wire decoder) in " in "".join(server.output)
+        upb = start_server(tmp_path, {"OTEL_BRIDGE_DECODER": "upb"})
+        try:
+            assert "decoder:   upb (pure-Python walk) in " in "".join(upb.output)
+            body, _, span_ids = otlp_request("upb-decoder", 2)
+            assert post(upb, body).status == 200
+            stored = SqlStore(upb.db_url)
+            try:
+                project = stored.find_project("default")
+                assert project is not None
+                assert {o.id for o in stored.list_observations(project.id).items} == set(span_ids)
+            finally:
+                stored.close()
+        finally:
+            assert upb.stop() == 0, upb.log()
 
     def test_startup_banner(self, server: ServerProcess) -> None:
         """The start prints the UI address, the endpoints and ready-to-paste exporter and Langfuse lines."""

@@ -571,6 +571,16 @@ def to_otlp_json(body: bytes, content_type: str = "") -> dict[str, Any]:
     return result
 
 
+def to_protobuf(body: bytes) -> bytes:
+    """An OTLP/JSON body (hex ids) as the OTLP protobuf body of the same request."""
+    from google.protobuf import json_format
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    data = json.loads(body)
+    _hex_ids_to_b64(data)
+    return json_format.ParseDict(data, ExportTraceServiceRequest()).SerializeToString()
+
+
 def merge(requests: list[dict[str, Any]]) -> dict[str, Any]:
     """One ExportTraceServiceRequest holding every request's resourceSpans, in arrival order."""
     return {"resourceSpans": [rs for request in requests for rs in request.get("resourceSpans", [])]}

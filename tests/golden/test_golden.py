@@ -24,8 +24,9 @@ from typing import Any
 import pytest
 
 from otel_bridge.model import Observation, ObservationType, SpanRecord, Trace, TraceClaims
-from otel_bridge.otlp import decode_json
+from otel_bridge.otlp import decode_json, decode_protobuf
 from otel_bridge.translate import resolve_trace, translate_spans
+from tests.golden.capture import to_protobuf
 
 try:  # inputs/outputs may be deferred ``Payload``s, normalized when read (otel_bridge.translate.payloads)
     from otel_bridge.translate.payloads import resolve_payload
@@ -59,10 +60,15 @@ class Translated:
 
 
 def translate_case(path: Path) -> Translated:
-    """Decode, translate and resolve one ``.otlp.json`` file; every span must be accepted."""
-    result = decode_json(path.read_bytes())
+    """Decode, translate and resolve one ``.otlp.json`` file; every span must be accepted. The case is
+    decoded as OTLP/JSON and, converted, as OTLP protobuf by the decoder under test (``each_decoder``,
+    conftest.py: both), which must give the same records; the translation starts from the latter."""
+    body = path.read_bytes()
+    result = decode_json(body)
     assert not result.rejected, f"{_case_id(path)}: the decoder rejected spans: {list(result.rejected)}"
-    records = list(result.records)
+    from_protobuf = decode_protobuf(to_protobuf(body))
+    assert from_protobuf == result, f"{_case_id(path)}: OTLP/JSON and protobuf decode differently"
+    records = list(from_protobuf.records)
     translations = translate_spans(records)
     claims_by_trace: dict[str, list[TraceClaims]] = defaultdict(list)
     for translation in translations:

@@ -55,6 +55,7 @@ class TestSettings:
             ({"OTEL_BRIDGE_UI_COOKIE_SECRET": "short"}, "OTEL_BRIDGE_UI_COOKIE_SECRET"),
             ({"OTEL_BRIDGE_UI_SESSION_HOURS": "0"}, "OTEL_BRIDGE_UI_SESSION_HOURS"),
             ({"OTEL_BRIDGE_UI_SESSION_HOURS": "soon"}, "OTEL_BRIDGE_UI_SESSION_HOURS"),
+            ({"OTEL_BRIDGE_DECODER": "fast"}, "OTEL_BRIDGE_DECODER"),
         ],
     )
     def test_invalid_values_name_their_variable(self, env: dict[str, str], variable: str) -> None:
