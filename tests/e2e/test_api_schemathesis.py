@@ -90,9 +90,15 @@ def schema(served: ServerProcess) -> Any:
         return schemathesis.openapi.from_dict(json.load(response))
 
 
-def operation_labels(*, with_inputs: bool = False) -> list[str]:
-    """Every operation of the shipped document (the served one is the same file); ``with_inputs``:
-    only those taking parameters or a body (the others have no invalid request to generate)."""
+def operation_labels(*, with_inputs: bool = False, authenticated: bool = False) -> list[str]:
+    """Every operation of the shipped document (the served one is the same file) but the UI's;
+    ``with_inputs``: only those taking parameters or a body (the others have no invalid request to
+    generate); ``authenticated``: only those that need keys.
+
+    The UI's operations (tag ``UI``: HTML pages and form posts for browsers) are documented so that
+    the document lists every route, but are not generated against here: their parameters are walked
+    by ``tests/api/test_strict_parameters.py``, their pages by ``tests/unit/ui`` and a real browser
+    (``tests/browser``), their scoping by ``tests/api/test_security.py``."""
     from otel_bridge.api.openapi import load_document
 
     document = load_document()
@@ -100,7 +106,9 @@ def operation_labels(*, with_inputs: bool = False) -> list[str]:
         f"{method.upper()} {path}"
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
-        if not with_inputs or operation.get("parameters") or operation.get("requestBody")
+        if "UI" not in operation.get("tags", ())
+        and (not with_inputs or operation.get("parameters") or operation.get("requestBody"))
+        and (not authenticated or operation.get("security") != [])
     ]
 
 
@@ -169,13 +177,13 @@ def test_seeded_objects_conform(
 
 def test_unauthenticated_is_documented_401(schema: Any, served: ServerProcess) -> None:
     """Without keys every authenticated operation answers its documented 401."""
-    for label in operation_labels():
+    for label in operation_labels(authenticated=True):
         if label in ("GET /api/public/health", "GET /openapi.json"):
             continue
         operation = find(schema, label)
         case = operation.Case(
             path_parameters={
-                name: "x" for name in ("sessionId", "traceId", "observationId") if name in label
+                name: "x" for name in ("sessionId", "traceId", "observationId", "scoreId") if name in label
             },
             **({"body": {"batch": []}, "media_type": "application/json"} if label.startswith("POST") else {}),
         )
