@@ -6,6 +6,7 @@ screenshots of the README (``docs/screenshots/``)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Dialog, Page
 
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
+#: Set to rewrite the README's screenshots; otherwise they are taken into a temporary folder, so
+#: that a test run leaves the checkout as it found it.
+UPDATE_SCREENSHOTS = "OTEL_BRIDGE_UPDATE_SCREENSHOTS"
 
 
 def session_ids(page: Page) -> list[str]:
@@ -303,9 +307,11 @@ class TestSafety:
 
 
 class TestScreenshots:
-    def test_sessions_session_and_trace(self, page: Page) -> None:
-        """The README's screenshots, 1280 × 900: the Sessions view, the agent session, its trace."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    def test_sessions_session_and_trace(self, page: Page, tmp_path: Path) -> None:
+        """The README's screenshots, 1280 × 900: the Sessions view, the agent session, its trace
+        (into ``docs/screenshots/`` with ``OTEL_BRIDGE_UPDATE_SCREENSHOTS=1``)."""
+        folder = SCREENSHOTS if os.environ.get(UPDATE_SCREENSHOTS) else tmp_path
+        folder.mkdir(parents=True, exist_ok=True)
         shots = {
             "sessions.png": "/sessions",
             "session.png": session_url(AGENT_SESSION),
@@ -313,5 +319,5 @@ class TestScreenshots:
         }
         for name, path in shots.items():
             page.goto(path)
-            data = page.screenshot(path=str(SCREENSHOTS / name))
+            data = page.screenshot(path=str(folder / name))
             assert data.startswith(b"\x89PNG") and len(data) > 20_000, name
