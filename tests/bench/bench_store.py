@@ -410,18 +410,29 @@ def measure_reads(kind: str, n_spans: int, runs: int = 200) -> list[str]:
     return lines
 
 
-def run() -> list[str]:
-    """Measure, on SQLite and (when configured) PostgreSQL; return printable lines."""
-    n_spans = int(os.environ.get(SPANS_ENV, "1000000"))
+def database_kinds() -> list[str]:
+    """The databases a bench measures: SQLite, PostgreSQL when its DSN is set, narrowed by
+    ``DATABASES_ENV`` (e.g. ``sqlite``)."""
     kinds = ["sqlite"]
     if os.environ.get(POSTGRES_DSN_ENV):
         kinds.append("postgresql")
     wanted = os.environ.get(DATABASES_ENV)
-    if wanted:
-        kinds = [kind for kind in kinds if kind in wanted.split(",")]
+    return [kind for kind in kinds if kind in wanted.split(",")] if wanted else kinds
+
+
+def postgres_note() -> list[str]:
+    """The line saying PostgreSQL was left out, when it was."""
+    if POSTGRES_DSN_ENV in os.environ:
+        return []
+    return [f'  (PostgreSQL skipped: set {POSTGRES_DSN_ENV}, e.g. eval "$(.ci/start-postgres)")']
+
+
+def run() -> list[str]:
+    """Measure, on SQLite and (when configured) PostgreSQL; return printable lines."""
+    n_spans = int(os.environ.get(SPANS_ENV, "1000000"))
+    kinds = database_kinds()
     lines = [f"store bench: {BATCH}-span batches, LLM-sized spans, one writer thread"]
-    if POSTGRES_DSN_ENV not in os.environ:
-        lines.append(f'  (PostgreSQL skipped: set {POSTGRES_DSN_ENV}, e.g. eval "$(.ci/start-postgres)")')
+    lines.extend(postgres_note())
     for kind in kinds:
         lines.extend(measure_throughput(kind))
     for kind in kinds:

@@ -31,7 +31,7 @@ from otel_bridge.receivers.auth import Authenticator
 from otel_bridge.receivers.metrics import Metrics
 from otel_bridge.translate import translate_spans
 from otel_bridge.ui.links import session_url, trace_url
-from tests.bench.bench_store import DATABASES_ENV, POSTGRES_DSN_ENV, LlmTraffic, _database
+from tests.bench.bench_store import LlmTraffic, _database, database_kinds, postgres_note
 from tests.support.asgi import AsgiClient
 
 SESSIONS_ENV = "OTEL_BRIDGE_BENCH_UI_SESSIONS"
@@ -117,15 +117,9 @@ def measure(kind: str, n_sessions: int) -> list[str]:
 def run() -> list[str]:
     """Measure on SQLite and (when configured) PostgreSQL; return printable lines."""
     n_sessions = int(os.environ.get(SESSIONS_ENV, "20000"))
-    kinds = ["sqlite"]
-    if os.environ.get(POSTGRES_DSN_ENV):
-        kinds.append("postgresql")
-    wanted = os.environ.get(DATABASES_ENV)
-    if wanted:
-        kinds = [kind for kind in kinds if kind in wanted.split(",")]
+    kinds = database_kinds()
     lines = [f"ui bench: whole requests through the UI's app, {RUNS} runs each"]
-    if POSTGRES_DSN_ENV not in os.environ:
-        lines.append(f'  (PostgreSQL skipped: set {POSTGRES_DSN_ENV}, e.g. eval "$(.ci/start-postgres)")')
+    lines.extend(postgres_note())
     for kind in kinds:
         lines.extend(measure(kind, n_sessions))
     return lines
